@@ -1,0 +1,52 @@
+# Two commands matter: `make run` and `make test`. Everything they need is installed from here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres lint bench bench-quick install services browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/tightnut db upgrade
+	$(BIN)/tightnut demo load --if-empty
+	@echo "Tightnut on http://127.0.0.1:8000 (API docs at /docs); stop with Ctrl-C"
+	$(BIN)/tightnut serve
+
+services:
+	bash scripts/ensure-postgres.sh
+
+browser:
+	bash scripts/ensure-chromium.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench migrations
+	$(BIN)/ruff format --check src tests bench migrations
+	$(BIN)/mypy
+
+test-sqlite: $(STAMP) browser
+	$(BIN)/pytest -q
+
+test-postgres: $(STAMP) services
+	TIGHTNUT_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m db
+
+bench-quick: $(STAMP)
+	$(BIN)/python bench/gate_board.py --quick
+	$(BIN)/python bench/orlib.py --quick
+
+test: lint test-sqlite test-postgres bench-quick
+
+bench: $(STAMP)
+	$(BIN)/python bench/gate_board.py
+	$(BIN)/python bench/orlib.py
+
+clean:
+	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm .pytest_cache .mypy_cache .ruff_cache

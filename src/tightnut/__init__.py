@@ -1,0 +1,1 @@
+"""Tightnut: keeps machinery fleets serviced well and on time."""

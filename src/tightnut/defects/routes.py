@@ -1,0 +1,53 @@
+"""Defect API: list, read with history, take into repair, sign the repair."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+
+from tightnut.defects import service
+from tightnut.defects.models import Defect
+from tightnut.defects.schemas import DefectEventRead, DefectRead, RepairSignOff, StartRepair
+from tightnut.deps import ApiActor, DbSession
+
+router = APIRouter(tags=["defects"])
+
+
+@router.get("/defects")
+def list_defects(
+    session: DbSession, actor: ApiActor, vehicle_id: int | None = None, unresolved: bool = False
+) -> list[DefectRead]:
+    """The caller's defects, newest first."""
+    found = service.list_defects(session, actor, vehicle_id=vehicle_id, unresolved_only=unresolved)
+    return [DefectRead.model_validate(d) for d in found]
+
+
+@router.get("/defects/{defect_id}")
+def get_defect(defect_id: int, session: DbSession, actor: ApiActor) -> DefectRead:
+    """One defect with every state change."""
+    return _read(session, service.get_defect(session, actor, defect_id))
+
+
+@router.post("/defects/{defect_id}/start-repair")
+def start_repair(
+    defect_id: int, data: StartRepair, session: DbSession, actor: ApiActor
+) -> DefectRead:
+    """open → in_repair."""
+    defect = service.get_defect(session, actor, defect_id)
+    return _read(session, service.start_repair(session, actor, defect, note=data.note))
+
+
+@router.post("/defects/{defect_id}/repaired")
+def mark_repaired(
+    defect_id: int, data: RepairSignOff, session: DbSession, actor: ApiActor
+) -> DefectRead:
+    """Sign the repair; the vehicle still needs a passing re-inspection."""
+    defect = service.get_defect(session, actor, defect_id)
+    service.mark_repaired(session, actor, defect, work_done=data.work_done, client_time=data.client_time)
+    return _read(session, defect)
+
+
+def _read(session: Session, defect: Defect) -> DefectRead:
+    read = DefectRead.model_validate(defect)
+    read.history = [DefectEventRead.model_validate(e) for e in service.history(session, defect)]
+    return read

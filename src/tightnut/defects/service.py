@@ -1,0 +1,185 @@
+"""Defect life: opened by a failed item, repaired and signed, closed by a passing re-inspection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tightnut.auth.rights import Actor, Right
+from tightnut.db import utcnow
+from tightnut.defects.models import UNRESOLVED, Defect, DefectEvent, DefectStatus
+from tightnut.errors import Conflict, NotFound
+from tightnut.rules import RuleItem, Verdict
+
+_NEXT: dict[DefectStatus, frozenset[DefectStatus]] = {
+    DefectStatus.OPEN: frozenset({DefectStatus.IN_REPAIR, DefectStatus.REPAIRED}),
+    DefectStatus.IN_REPAIR: frozenset({DefectStatus.REPAIRED}),
+    DefectStatus.REPAIRED: frozenset(),
+    DefectStatus.CLOSED: frozenset(),
+}
+
+
+def get_defect(session: Session, actor: Actor, defect_id: int) -> Defect:
+    """The caller's defect ``defect_id``; 404 for anyone else's."""
+    defect = session.get(Defect, defect_id)
+    if defect is None or defect.operator_id != actor.operator_id:
+        raise NotFound(f"no defect {defect_id}")
+    return defect
+
+
+def list_defects(
+    session: Session, actor: Actor, *, vehicle_id: int | None = None, unresolved_only: bool = False
+) -> Sequence[Defect]:
+    """The caller's defects, newest first."""
+    query = select(Defect).where(Defect.operator_id == actor.operator_id)
+    if vehicle_id is not None:
+        query = query.where(Defect.vehicle_id == vehicle_id)
+    if unresolved_only:
+        query = query.where(Defect.status.in_(UNRESOLVED))
+    return session.scalars(query.order_by(Defect.opened_at.desc(), Defect.id.desc())).all()
+
+
+def history(session: Session, defect: Defect) -> Sequence[DefectEvent]:
+    """Every state change of ``defect`` in order."""
+    query = select(DefectEvent).where(DefectEvent.defect_id == defect.id)
+    return session.scalars(query.order_by(DefectEvent.id)).all()
+
+
+def unresolved_by_item(session: Session, vehicle_id: int) -> dict[str, Defect]:
+    """The vehicle's unresolved defects keyed by rule item."""
+    query = select(Defect).where(Defect.vehicle_id == vehicle_id, Defect.status.in_(UNRESOLVED))
+    return {defect.item_id: defect for defect in session.scalars(query)}
+
+
+def open_defect(
+    session: Session,
+    *,
+    operator_id: int,
+    vehicle_id: int,
+    item: RuleItem,
+    jurisdiction: str,
+    verdict: Verdict,
+    inspection_id: int,
+    evidence: dict[str, object],
+    user_id: int,
+) -> Defect:
+    """A new defect for a failed item."""
+    now = utcnow()
+    defect = Defect(
+        operator_id=operator_id,
+        vehicle_id=vehicle_id,
+        item_id=item.id,
+        jurisdiction=jurisdiction,
+        rule_ref=item.source.ref,
+        severity=verdict.severity or item.severity,
+        gate=verdict.gate,
+        status=DefectStatus.OPEN,
+        description=item.text.en,
+        evidence=evidence,
+        opened_at=now,
+        opened_by_inspection_id=inspection_id,
+    )
+    session.add(defect)
+    session.flush()
+    _record(session, defect, None, DefectStatus.OPEN, user_id=user_id, inspection_id=inspection_id, at=now)
+    return defect
+
+
+def reopen(session: Session, defect: Defect, *, inspection_id: int, user_id: int) -> None:
+    """A repaired defect whose re-inspection failed again goes back to open."""
+    _move(session, defect, DefectStatus.OPEN, user_id=user_id, inspection_id=inspection_id,
+          note="re-inspection failed")
+
+
+def close_by_inspection(
+    session: Session, defect: Defect, *, inspection_id: int, user_id: int, note: str
+) -> None:
+    """A passing inspection closes a repaired defect (or withdraws one by correction)."""
+    now = utcnow()
+    defect.closed_at = now
+    defect.closed_by_inspection_id = inspection_id
+    _move(session, defect, DefectStatus.CLOSED, user_id=user_id, inspection_id=inspection_id,
+          note=note, at=now)
+
+
+def start_repair(session: Session, actor: Actor, defect: Defect, *, note: str) -> Defect:
+    """open → in_repair."""
+    actor.require(Right.REPAIR)
+    _transition(session, actor, defect, DefectStatus.IN_REPAIR, note=note)
+    return defect
+
+
+def mark_repaired(
+    session: Session, actor: Actor, defect: Defect, *, work_done: str, client_time: datetime | None
+) -> Defect:
+    """open/in_repair → repaired, signed by the caller with what was done."""
+    actor.require(Right.REPAIR)
+    _transition(session, actor, defect, DefectStatus.REPAIRED, note=work_done, client_time=client_time)
+    defect.repaired_at = utcnow()
+    session.flush()
+    return defect
+
+
+def _transition(
+    session: Session,
+    actor: Actor,
+    defect: Defect,
+    target: DefectStatus,
+    *,
+    note: str,
+    client_time: datetime | None = None,
+) -> None:
+    current = DefectStatus(defect.status)
+    if target not in _NEXT[current]:
+        raise Conflict(
+            f"defect {defect.id} is {current.value}; it cannot become {target.value}",
+            field="status",
+        )
+    _move(session, defect, target, user_id=actor.user_id, note=note, client_time=client_time)
+
+
+def _move(
+    session: Session,
+    defect: Defect,
+    target: DefectStatus,
+    *,
+    user_id: int,
+    note: str,
+    inspection_id: int | None = None,
+    client_time: datetime | None = None,
+    at: datetime | None = None,
+) -> None:
+    previous = defect.status
+    defect.status = target
+    _record(session, defect, previous, target, user_id=user_id, inspection_id=inspection_id,
+            note=note, client_time=client_time, at=at)
+
+
+def _record(
+    session: Session,
+    defect: Defect,
+    previous: str | None,
+    target: str,
+    *,
+    user_id: int,
+    inspection_id: int | None = None,
+    note: str = "",
+    client_time: datetime | None = None,
+    at: datetime | None = None,
+) -> None:
+    session.add(
+        DefectEvent(
+            defect_id=defect.id,
+            from_status=previous,
+            to_status=target,
+            at=at or utcnow(),
+            client_time=client_time,
+            user_id=user_id,
+            inspection_id=inspection_id,
+            note=note,
+        )
+    )
+    session.flush()

@@ -1,0 +1,82 @@
+"""Request wiring: one transaction per request, the caller, the rule catalog and the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from tightnut.auth.rights import Actor
+from tightnut.auth.service import authenticate_token
+from tightnut.config import Settings
+from tightnut.errors import Unauthorized
+from tightnut.rules import RuleCatalog
+
+SESSION_COOKIE = "tightnut_session"
+
+
+def _session(request: Request) -> Iterator[Session]:
+    """A session whose transaction commits before the response is sent, or rolls back."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(_session, scope="function")]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _catalog(request: Request) -> RuleCatalog:
+    catalog: RuleCatalog = request.app.state.catalog
+    return catalog
+
+
+AppSettings = Annotated[Settings, Depends(_settings)]
+Catalog = Annotated[RuleCatalog, Depends(_catalog)]
+
+
+def _lead(settings: AppSettings) -> timedelta:
+    return timedelta(minutes=settings.inspection_lead_minutes)
+
+
+InspectionLead = Annotated[timedelta, Depends(_lead)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def _api_actor(request: Request, session: DbSession) -> Actor:
+    token = _bearer(request)
+    if token is None:
+        raise Unauthorized("send 'Authorization: Bearer <token>'")
+    return authenticate_token(session, token)
+
+
+def _page_actor(request: Request, session: DbSession) -> Actor:
+    token = request.cookies.get(SESSION_COOKIE) or _bearer(request)
+    if token is None:
+        raise Unauthorized("sign in first")
+    return authenticate_token(session, token)
+
+
+ApiActor = Annotated[Actor, Depends(_api_actor)]
+PageActor = Annotated[Actor, Depends(_page_actor)]

@@ -1,0 +1,296 @@
+"""The gate in the database: gather facts for a vehicle or a whole depot, decide, record releases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from tightnut.auth.rights import Actor, Right
+from tightnut.db import utcnow
+from tightnut.defects.models import UNRESOLVED, Defect
+from tightnut.errors import Conflict
+from tightnut.fleet.models import Depot, Vehicle
+from tightnut.fleet.service import get_depot, get_vehicle
+from tightnut.gate.kernel import (
+    CertificationFact,
+    DefectFact,
+    GateDecision,
+    GateFacts,
+    InspectionFact,
+    Reason,
+    RuleRef,
+    decide,
+)
+from tightnut.gate.models import ReleaseDecision
+from tightnut.gate.shifts import ShiftWindow, current_shift
+from tightnut.inspections.models import Inspection
+from tightnut.rules import RuleCatalog
+
+# Later domains (maintenance, telemetry) add reasons here: given the vehicles and the instant,
+# a provider returns the extra reasons per vehicle id.
+ReasonProvider = Callable[[Session, Sequence[Vehicle], datetime], Mapping[int, list[Reason]]]
+REASON_PROVIDERS: list[ReasonProvider] = []
+
+GAS_CYLINDER_FACT = "gas_cylinder_certification"
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One vehicle's state on the depot board for the current shift."""
+
+    vehicle: Vehicle
+    state: str
+    decision: GateDecision
+    inspected_at: datetime | None
+    released_at: datetime | None
+
+
+def register_reason_provider(provider: ReasonProvider) -> None:
+    """Plug another source of gate reasons in (idempotent)."""
+    if provider not in REASON_PROVIDERS:
+        REASON_PROVIDERS.append(provider)
+
+
+def decide_vehicle(
+    session: Session, actor: Actor, vehicle_id: int, *, catalog: RuleCatalog, lead: timedelta
+) -> GateDecision:
+    """The gate's decision for one of the caller's vehicles, now."""
+    vehicle = get_vehicle(session, actor, vehicle_id)
+    depot = session.get_one(Depot, vehicle.depot_id)
+    facts = gather_facts(session, depot, [vehicle], catalog=catalog, now=utcnow(), lead=lead)
+    return decide(facts[vehicle.id])
+
+
+def release(
+    session: Session,
+    actor: Actor,
+    vehicle_id: int,
+    *,
+    catalog: RuleCatalog,
+    lead: timedelta,
+    client_time: datetime | None = None,
+) -> tuple[GateDecision, ReleaseDecision]:
+    """Ask the gate to release a vehicle; the answer, yes or no, is recorded either way."""
+    actor.require(Right.RELEASE)
+    vehicle = get_vehicle(session, actor, vehicle_id)
+    depot = session.get_one(Depot, vehicle.depot_id)
+    now = utcnow()
+    decision = decide(gather_facts(session, depot, [vehicle], catalog=catalog, now=now, lead=lead)[vehicle.id])
+    earlier = _released_since(session, Vehicle.id == vehicle.id, decision.shift.start)
+    if decision.may_release and vehicle.id in earlier:
+        raise Conflict(f"already released this shift at {earlier[vehicle.id].isoformat()}")
+    record = ReleaseDecision(
+        operator_id=actor.operator_id,
+        vehicle_id=vehicle.id,
+        depot_id=depot.id,
+        user_id=actor.user_id,
+        inspection_id=decision.inspection_id,
+        released=decision.may_release,
+        decided_at=now,
+        client_time=client_time,
+        shift_start=decision.shift.start,
+        reasons=[reason_dict(r) for r in decision.reasons],
+        warnings=[reason_dict(r) for r in decision.warnings],
+    )
+    session.add(record)
+    session.flush()
+    return decision, record
+
+
+def board(
+    session: Session, actor: Actor, depot_id: int, *, catalog: RuleCatalog, lead: timedelta
+) -> tuple[Depot, ShiftWindow, list[BoardRow]]:
+    """Every vehicle of a depot with its state for the current shift."""
+    depot = get_depot(session, actor, depot_id)
+    now = utcnow()
+    vehicles = session.scalars(
+        select(Vehicle).where(Vehicle.depot_id == depot.id).order_by(Vehicle.plate)
+    ).all()
+    facts = gather_facts(session, depot, vehicles, catalog=catalog, now=now, lead=lead)
+    shift = _shift(depot, now, lead)
+    released = _released_since(session, Vehicle.depot_id == depot.id, shift.start)
+    rows = []
+    for vehicle in vehicles:
+        decision = decide(facts[vehicle.id])
+        inspection = facts[vehicle.id].inspection
+        rows.append(
+            BoardRow(
+                vehicle=vehicle,
+                state=board_state(decision, released.get(vehicle.id)),
+                decision=decision,
+                inspected_at=inspection.performed_at if inspection else None,
+                released_at=released.get(vehicle.id),
+            )
+        )
+    return depot, shift, rows
+
+
+def board_state(decision: GateDecision, released_at: datetime | None) -> str:
+    """released, ready, blocked or not_inspected; a block overrides an earlier release."""
+    if not decision.may_release:
+        codes = {reason.code for reason in decision.reasons}
+        return "not_inspected" if codes == {"not_inspected"} else "blocked"
+    return "released" if released_at is not None else "ready"
+
+
+def reason_dict(reason: Reason) -> dict[str, object]:
+    """A reason as JSON."""
+    rule = reason.rule
+    return {
+        "code": reason.code,
+        "message": reason.message_en,
+        "message_ru": reason.message_ru,
+        "blocking": reason.blocking,
+        "rule": None
+        if rule is None
+        else {
+            "jurisdiction": rule.jurisdiction,
+            "item_id": rule.item_id,
+            "clause": rule.clause,
+            "verification": rule.verification,
+        },
+        "evidence": dict(reason.evidence),
+    }
+
+
+def gather_facts(
+    session: Session,
+    depot: Depot,
+    vehicles: Sequence[Vehicle],
+    *,
+    catalog: RuleCatalog,
+    now: datetime,
+    lead: timedelta,
+) -> dict[int, GateFacts]:
+    """The gate's facts for vehicles of one depot, in a fixed number of queries."""
+    shift = _shift(depot, now, lead)
+    scope = _scope(depot, vehicles)
+    inspections = _latest_inspections(session, scope, shift.valid_from, now)
+    open_defects = _unresolved_defects(session, scope, catalog)
+    extra = _extra_reasons(session, vehicles, now)
+    today = now.astimezone(ZoneInfo(depot.timezone)).date()
+    inspection_rule = _inspection_rule(catalog, depot.jurisdiction)
+    gas_rule = _derived_rule(catalog, depot.jurisdiction, GAS_CYLINDER_FACT)
+    return {
+        v.id: GateFacts(
+            vehicle_id=v.id,
+            now=now,
+            today=today,
+            shift=shift,
+            inspection=inspections.get(v.id),
+            defects=tuple(open_defects.get(v.id, ())),
+            certifications=_certifications(v, gas_rule),
+            inspection_rule=inspection_rule,
+            extra_reasons=tuple(extra.get(v.id, ())),
+        )
+        for v in vehicles
+    }
+
+
+def _shift(depot: Depot, now: datetime, lead: timedelta) -> ShiftWindow:
+    return current_shift(now, timezone=depot.timezone, shift_starts=depot.shift_starts, lead=lead)
+
+
+def _scope(depot: Depot, vehicles: Sequence[Vehicle]) -> ColumnElement[bool]:
+    if len(vehicles) == 1:
+        return Vehicle.id == vehicles[0].id
+    return Vehicle.depot_id == depot.id
+
+
+def _latest_inspections(
+    session: Session, scope: ColumnElement[bool], since: datetime, now: datetime
+) -> dict[int, InspectionFact]:
+    query = (
+        select(Inspection.id, Inspection.vehicle_id, Inspection.performed_at)
+        .join(Vehicle, Vehicle.id == Inspection.vehicle_id)
+        .where(scope, Inspection.performed_at >= since, Inspection.performed_at <= now)
+        .order_by(Inspection.performed_at, Inspection.id)
+    )
+    return {
+        vehicle_id: InspectionFact(id=inspection_id, performed_at=at)
+        for inspection_id, vehicle_id, at in session.execute(query)
+    }
+
+
+def _unresolved_defects(
+    session: Session, scope: ColumnElement[bool], catalog: RuleCatalog
+) -> dict[int, list[DefectFact]]:
+    query = (
+        select(Defect)
+        .join(Vehicle, Vehicle.id == Defect.vehicle_id)
+        .where(scope, Defect.status.in_(UNRESOLVED))
+        .order_by(Defect.id)
+    )
+    found: dict[int, list[DefectFact]] = {}
+    for defect in session.scalars(query):
+        found.setdefault(defect.vehicle_id, []).append(_defect_fact(defect, catalog))
+    return found
+
+
+def _defect_fact(defect: Defect, catalog: RuleCatalog) -> DefectFact:
+    item = catalog.find_item(defect.jurisdiction, defect.item_id)
+    return DefectFact(
+        id=defect.id,
+        item_id=defect.item_id,
+        status=defect.status,
+        gate=defect.gate,
+        severity=defect.severity,
+        description=defect.description,
+        opened_at=defect.opened_at,
+        repaired_at=defect.repaired_at,
+        rule=RuleRef(
+            jurisdiction=defect.jurisdiction,
+            item_id=defect.item_id,
+            clause=defect.rule_ref,
+            verification=item.verification if item else "unverified",
+        ),
+    )
+
+
+def _released_since(
+    session: Session, scope: ColumnElement[bool], since: datetime
+) -> dict[int, datetime]:
+    query = (
+        select(ReleaseDecision.vehicle_id, ReleaseDecision.decided_at)
+        .join(Vehicle, Vehicle.id == ReleaseDecision.vehicle_id)
+        .where(scope, ReleaseDecision.released.is_(True), ReleaseDecision.decided_at >= since)
+    )
+    return dict(session.execute(query).all())
+
+
+def _extra_reasons(
+    session: Session, vehicles: Sequence[Vehicle], now: datetime
+) -> dict[int, list[Reason]]:
+    merged: dict[int, list[Reason]] = {}
+    for provider in REASON_PROVIDERS:
+        for vehicle_id, reasons in provider(session, vehicles, now).items():
+            merged.setdefault(vehicle_id, []).extend(reasons)
+    return merged
+
+
+def _certifications(vehicle: Vehicle, gas_rule: RuleRef | None) -> tuple[CertificationFact, ...]:
+    if vehicle.gas_cylinder_cert_due is None:
+        return ()
+    return (CertificationFact(kind="gas_cylinder", due=vehicle.gas_cylinder_cert_due, rule=gas_rule),)
+
+
+def _derived_rule(catalog: RuleCatalog, jurisdiction: str, fact: str) -> RuleRef | None:
+    item = catalog.derived(jurisdiction=jurisdiction, fact=fact)
+    if item is None:
+        return None
+    return RuleRef(jurisdiction, item.id, item.source.ref, item.verification)
+
+
+def _inspection_rule(catalog: RuleCatalog, jurisdiction: str) -> RuleRef | None:
+    rule = catalog.pack(jurisdiction).release_rule
+    return RuleRef(jurisdiction, None, rule.ref, rule.verification)
+
+
+def vehicles_by_id(vehicles: Iterable[Vehicle]) -> dict[int, Vehicle]:
+    """Index vehicles by id."""
+    return {v.id: v for v in vehicles}

@@ -1,0 +1,109 @@
+"""Brief stories 1 and 2 end to end through the API."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from factories import inspection_body, make_depot, make_login, make_operator, make_vehicle
+from tightnut.auth.models import Role
+from tightnut.rules import RuleCatalog
+
+
+def test_cng_bus_with_gas_leak_is_refused_until_repaired_and_reinspected(
+    client: TestClient, session: Session, catalog: RuleCatalog
+) -> None:
+    operator = make_operator(session)
+    depot = make_depot(session, operator)
+    bus = make_vehicle(session, depot, engine_type="cng")
+    inspector = make_login(session, operator, Role.INSPECTOR)
+    engineer = make_login(session, operator, Role.SERVICE_ENGINEER)
+    session.commit()
+
+    body = inspection_body(catalog, depot, bus, {"gas.leak": {"passed": False, "note": "soap test"}})
+    inspected = client.post("/api/v1/inspections", json=body, headers=inspector.headers)
+    assert inspected.status_code == 201, inspected.text
+    assert inspected.json()["blocking_count"] == 1
+    [defect_id] = inspected.json()["defect_ids"]
+
+    refused = client.post(f"/api/v1/vehicles/{bus.id}/release", json={}, headers=inspector.headers)
+    assert refused.status_code == 409
+    [reason] = refused.json()["decision"]["reasons"]
+    assert reason["code"] == "blocking_defect"
+    assert reason["rule"]["jurisdiction"] == "RU"
+    assert reason["rule"]["item_id"] == "gas.leak"
+    assert reason["rule"]["clause"]
+    assert reason["evidence"]["defect_id"] == defect_id
+    assert reason["message_ru"]
+
+    defect = client.get(f"/api/v1/defects/{defect_id}", headers=engineer.headers).json()
+    assert (defect["severity"], defect["gate"], defect["status"]) == ("dangerous", "block", "open")
+
+    started = client.post(f"/api/v1/defects/{defect_id}/start-repair", json={}, headers=engineer.headers)
+    assert started.json()["status"] == "in_repair"
+    signed = client.post(
+        f"/api/v1/defects/{defect_id}/repaired",
+        json={"work_done": "replaced the cylinder valve seal, leak test passed"},
+        headers=engineer.headers,
+    )
+    assert signed.json()["status"] == "repaired"
+
+    still_refused = client.post(f"/api/v1/vehicles/{bus.id}/release", json={}, headers=inspector.headers)
+    assert still_refused.status_code == 409
+    codes = [r["code"] for r in still_refused.json()["decision"]["reasons"]]
+    assert codes == ["reinspection_required"]
+
+    reinspected = client.post(
+        "/api/v1/inspections", json=inspection_body(catalog, depot, bus), headers=inspector.headers
+    )
+    assert reinspected.status_code == 201
+
+    released = client.post(f"/api/v1/vehicles/{bus.id}/release", json={}, headers=inspector.headers)
+    assert released.status_code == 201, released.text
+    assert released.json()["released"] is True
+
+    history = client.get(f"/api/v1/defects/{defect_id}", headers=engineer.headers).json()
+    assert [e["to_status"] for e in history["history"]] == ["open", "in_repair", "repaired", "closed"]
+    assert history["closed_by_inspection_id"] == reinspected.json()["id"]
+
+
+def test_bus_with_one_missing_wheel_nut_is_blocked_in_russia(
+    client: TestClient, session: Session, catalog: RuleCatalog
+) -> None:
+    operator = make_operator(session)
+    depot = make_depot(session, operator, jurisdiction="RU")
+    bus = make_vehicle(session, depot)
+    inspector = make_login(session, operator, Role.INSPECTOR)
+    session.commit()
+
+    failure = {"wheels.fasteners": {"count": 1, "positions": [3]}}
+    client.post("/api/v1/inspections", json=inspection_body(catalog, depot, bus, failure),
+                headers=inspector.headers)
+
+    gate = client.get(f"/api/v1/vehicles/{bus.id}/gate", headers=inspector.headers).json()
+    assert gate["may_release"] is False
+    assert gate["reasons"][0]["rule"]["item_id"] == "wheels.fasteners"
+    board = client.get(f"/api/v1/depots/{depot.id}/board", headers=inspector.headers).json()
+    assert board["counts"]["blocked"] == 1
+    assert board["vehicles"][0]["state"] == "blocked"
+
+
+def test_one_loose_nut_only_warns_under_cvsa_but_two_adjacent_block(
+    client: TestClient, session: Session, catalog: RuleCatalog
+) -> None:
+    operator = make_operator(session)
+    depot = make_depot(session, operator, jurisdiction="US", timezone="America/Chicago")
+    one_loose, two_adjacent = make_vehicle(session, depot), make_vehicle(session, depot)
+    inspector = make_login(session, operator, Role.INSPECTOR)
+    session.commit()
+
+    for bus, positions in ((one_loose, [2]), (two_adjacent, [5, 6])):
+        failure = {"wheels.fasteners": {"count": len(positions), "positions": positions}}
+        client.post("/api/v1/inspections", json=inspection_body(catalog, depot, bus, failure),
+                    headers=inspector.headers)
+
+    warned = client.post(f"/api/v1/vehicles/{one_loose.id}/release", json={}, headers=inspector.headers)
+    assert warned.status_code == 201
+    assert warned.json()["decision"]["warnings"][0]["rule"]["item_id"] == "wheels.fasteners"
+    blocked = client.post(f"/api/v1/vehicles/{two_adjacent.id}/release", json={}, headers=inspector.headers)
+    assert blocked.status_code == 409

@@ -146,16 +146,16 @@ def _defect_reason(defect: DefectFact, facts: GateFacts) -> Reason | None:
         evidence["repaired_at"] = defect.repaired_at.isoformat() if defect.repaired_at else None
         return Reason(
             code="reinspection_required",
-            message_en=f"repaired defect '{defect.description}' needs a passing re-inspection",
-            message_ru=f"после устранения неисправности «{defect.description}» нужен повторный контроль",
+            message_en=f"repaired, awaiting a passing re-inspection: {defect.description}",
+            message_ru=f"неисправность устранена, нужен повторный контроль: {defect.description}",
             blocking=True,
             rule=defect.rule,
             evidence=evidence,
         )
     return Reason(
         code="blocking_defect" if defect.gate == "block" else "defect_warning",
-        message_en=f"open defect: {defect.description}",
-        message_ru=f"неустранённая неисправность: {defect.description}",
+        message_en=f"open defect, check failed: {defect.description}",
+        message_ru=f"неустранённая неисправность, не пройдена проверка: {defect.description}",
         blocking=defect.gate == "block",
         rule=defect.rule,
         evidence=evidence,

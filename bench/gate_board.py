@@ -56,30 +56,58 @@ def _fresh_engine(backend: str, folder: Path) -> Engine:
     return make_engine(PG_BENCH_URL)
 
 
-def _populate(session: Session, catalog: RuleCatalog, vehicles: int, inspections: int) -> tuple[Actor, int]:
+def _populate(
+    session: Session, catalog: RuleCatalog, vehicles: int, inspections: int
+) -> tuple[Actor, int]:
     operator = auth.create_operator(session, name="Bench Transport")
-    user = auth.create_user(session, operator_id=operator.id, email="bench@example.test",
-                            full_name="Bench", role=Role.INSPECTOR)
-    depot = Depot(operator_id=operator.id, name="Bench Depot", timezone="Europe/Moscow",
-                  jurisdiction="RU", shift_starts=["05:00", "14:00"])
+    user = auth.create_user(
+        session,
+        operator_id=operator.id,
+        email="bench@example.test",
+        full_name="Bench",
+        role=Role.INSPECTOR,
+    )
+    depot = Depot(
+        operator_id=operator.id,
+        name="Bench Depot",
+        timezone="Europe/Moscow",
+        jurisdiction="RU",
+        shift_starts=["05:00", "14:00"],
+    )
     session.add(depot)
     session.flush()
     engines = ("diesel", "cng", "electric")
-    session.execute(insert(Vehicle), [
-        dict(operator_id=operator.id, depot_id=depot.id, plate=f"B{i:05d}", vehicle_class="bus",
-             make="Generic Works", model="12 m city bus", model_family="city-bus-12m",
-             engine_type=engines[i % 3], fastener_positions=10, odometer_km=100_000.0,
-             engine_hours=5_000.0, odometer_offset_km=0.0, engine_hours_offset=0.0, created_at=utcnow())
-        for i in range(vehicles)
-    ])
+    session.execute(
+        insert(Vehicle),
+        [
+            dict(
+                operator_id=operator.id,
+                depot_id=depot.id,
+                plate=f"B{i:05d}",
+                vehicle_class="bus",
+                make="Generic Works",
+                model="12 m city bus",
+                model_family="city-bus-12m",
+                engine_type=engines[i % 3],
+                fastener_positions=10,
+                odometer_km=100_000.0,
+                engine_hours=5_000.0,
+                odometer_offset_km=0.0,
+                engine_hours_offset=0.0,
+                created_at=utcnow(),
+            )
+            for i in range(vehicles)
+        ],
+    )
     ids = list(session.scalars(text("SELECT id FROM vehicles ORDER BY id")))
     _history(session, catalog, depot, user.id, ids, inspections)
     _defects(session, operator.id, ids)
     return auth.actor_of(user), depot.id
 
 
-def _history(session: Session, catalog: RuleCatalog, depot: Depot, user_id: int, ids: list[int],
-             total: int) -> None:
+def _history(
+    session: Session, catalog: RuleCatalog, depot: Depot, user_id: int, ids: list[int], total: int
+) -> None:
     items = catalog.checklist(jurisdiction="RU", vehicle_class="bus", engine_type="cng")
     results = results_for(items, vehicle_class="bus", fastener_positions=10)
     now = utcnow()
@@ -90,9 +118,20 @@ def _history(session: Session, catalog: RuleCatalog, depot: Depot, user_id: int,
             if day == 0 and n % 10 == 9:
                 continue  # a tenth is not inspected yet this shift
             at = now - timedelta(days=day, minutes=30)
-            rows.append(dict(operator_id=depot.operator_id, vehicle_id=vehicle_id, depot_id=depot.id,
-                             inspector_id=user_id, kind="pre_shift", jurisdiction="RU", performed_at=at,
-                             results=results, failed_count=0, blocking_count=0))
+            rows.append(
+                dict(
+                    operator_id=depot.operator_id,
+                    vehicle_id=vehicle_id,
+                    depot_id=depot.id,
+                    inspector_id=user_id,
+                    kind="pre_shift",
+                    jurisdiction="RU",
+                    performed_at=at,
+                    results=results,
+                    failed_count=0,
+                    blocking_count=0,
+                )
+            )
             if len(rows) >= CHUNK:
                 session.execute(insert(Inspection), rows)
                 rows.clear()
@@ -101,12 +140,25 @@ def _history(session: Session, catalog: RuleCatalog, depot: Depot, user_id: int,
 
 
 def _defects(session: Session, operator_id: int, ids: list[int]) -> None:
-    session.execute(insert(Defect), [
-        dict(operator_id=operator_id, vehicle_id=vehicle_id, item_id="wheels.fasteners", jurisdiction="RU",
-             rule_ref="Перечень п. 5", severity="dangerous", gate="block", status="open",
-             description="wheel nut missing", evidence={}, opened_at=utcnow())
-        for vehicle_id in ids[::97]
-    ])
+    session.execute(
+        insert(Defect),
+        [
+            dict(
+                operator_id=operator_id,
+                vehicle_id=vehicle_id,
+                item_id="wheels.fasteners",
+                jurisdiction="RU",
+                rule_ref="Перечень п. 5",
+                severity="dangerous",
+                gate="block",
+                status="open",
+                description="wheel nut missing",
+                evidence={},
+                opened_at=utcnow(),
+            )
+            for vehicle_id in ids[::97]
+        ],
+    )
 
 
 def _times(fn: Callable[[], object], repeats: int) -> list[float]:
@@ -140,24 +192,41 @@ def run(backend: str, vehicles: int, inspections: int, repeats: int) -> None:
                 conn.commit()
         loaded = time.perf_counter() - started
         with factory() as session:
-            board = _times(lambda: gate.board(session, actor, depot_id, catalog=catalog, lead=LEAD), repeats)
+            board = _times(
+                lambda: gate.board(session, actor, depot_id, catalog=catalog, lead=LEAD), repeats
+            )
             ids = list(session.scalars(text("SELECT id FROM vehicles ORDER BY id")))
-            single = _times_each(lambda i: gate.decide_vehicle(session, actor, i, catalog=catalog, lead=LEAD), ids)
+            single = _times_each(
+                lambda i: gate.decide_vehicle(session, actor, i, catalog=catalog, lead=LEAD), ids
+            )
             depot = session.get_one(Depot, depot_id)
             vehicle = session.get_one(Vehicle, ids[0])
-            facts = gate.gather_facts(session, depot, [vehicle], catalog=catalog, now=utcnow(), lead=LEAD)
+            facts = gate.gather_facts(
+                session, depot, [vehicle], catalog=catalog, now=utcnow(), lead=LEAD
+            )
             kernel = _times(lambda: decide(facts[vehicle.id]), 2_000)
-            naive = _times(lambda: [gate.decide_vehicle(session, actor, i, catalog=catalog, lead=LEAD)
-                                    for i in ids], max(1, repeats // 5))
+            naive = _times(
+                lambda: [
+                    gate.decide_vehicle(session, actor, i, catalog=catalog, lead=LEAD) for i in ids
+                ],
+                max(1, repeats // 5),
+            )
             count = session.scalar(text("SELECT count(*) FROM inspections"))
         engine.dispose()
     board_ms, naive_ms = statistics.median(board), statistics.median(naive)
     print(f"\n{backend}: {vehicles} vehicles, {count:,} inspections (loaded in {loaded:.1f} s)")
-    print(f"  board                 p50 {board_ms:8.1f} ms  p99 {_pct(board, 0.99):8.1f} ms   target ≤ 150 ms")
-    print(f"  single decision (db)  p50 {_pct(single, 0.5):8.3f} ms  p99 {_pct(single, 0.99):8.3f} ms   target ≤ 2 ms")
-    print(f"  kernel decide()       p50 {_pct(kernel, 0.5):8.4f} ms  p99 {_pct(kernel, 0.99):8.4f} ms")
-    print(f"  baseline: board one vehicle at a time  p50 {naive_ms:8.1f} ms  → batched board is "
-          f"{naive_ms / board_ms:.1f}× faster")
+    _line("board", board, "8.1f", "target ≤ 150 ms")
+    _line("single decision (db)", single, "8.3f", "target ≤ 2 ms")
+    _line("kernel decide()", kernel, "8.4f")
+    print(
+        f"  baseline: board one vehicle at a time  p50 {naive_ms:8.1f} ms  → batched board is "
+        f"{naive_ms / board_ms:.1f}× faster"
+    )
+
+
+def _line(name: str, values: list[float], fmt: str, note: str = "") -> None:
+    p50, p99 = format(_pct(values, 0.5), fmt), format(_pct(values, 0.99), fmt)
+    print(f"  {name:<22} p50 {p50} ms  p99 {p99} ms   {note}")
 
 
 def _times_each(fn: Callable[[int], object], ids: list[int]) -> list[float]:
@@ -172,7 +241,9 @@ def _times_each(fn: Callable[[int], object], ids: list[int]) -> list[float]:
 
 def main() -> None:
     """Parse arguments and run the benchmark on each backend."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small data, to prove the script runs")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--vehicles", type=int, default=2_000)

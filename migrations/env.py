@@ -1,4 +1,4 @@
-"""Alembic environment: runs on a connection handed in by tightnut.migrate, or on the settings URL."""
+"""Alembic environment: runs on a connection handed in by tightnut.migrate, or the settings."""
 
 from __future__ import annotations
 

@@ -36,11 +36,17 @@ def make_operator(session: Session, *, name: str | None = None) -> Operator:
     return auth.create_operator(session, name=name or f"Operator {next(_serial)}")
 
 
-def make_login(session: Session, operator: Operator, role: Role, *, password: str | None = None) -> Login:
+def make_login(
+    session: Session, operator: Operator, role: Role, *, password: str | None = None
+) -> Login:
     """A user of ``operator`` with ``role`` and a fresh token."""
     user = auth.create_user(
-        session, operator_id=operator.id, email=f"{role.value}{next(_serial)}@example.test",
-        full_name=f"Test {role.value}", role=role, password=password,
+        session,
+        operator_id=operator.id,
+        email=f"{role.value}{next(_serial)}@example.test",
+        full_name=f"Test {role.value}",
+        role=role,
+        password=password,
     )
     return Login(actor=auth.actor_of(user), token=auth.issue_token(session, user=user))
 
@@ -96,7 +102,9 @@ def inspection_body(
         engine_type=vehicle.engine_type,
     )
     results = results_for(
-        items, vehicle_class=vehicle.vehicle_class, fastener_positions=vehicle.fastener_positions,
+        items,
+        vehicle_class=vehicle.vehicle_class,
+        fastener_positions=vehicle.fastener_positions,
         failures=failures,
     )
     return {"vehicle_id": vehicle.id, "results": results, **extra}

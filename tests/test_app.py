@@ -15,14 +15,18 @@ from tightnut.db import utcnow
 from tightnut.fleet.models import Vehicle
 
 
-def test_missing_unknown_and_expired_tokens_answer_401(client: TestClient, session: Session) -> None:
+def test_missing_unknown_and_expired_tokens_answer_401(
+    client: TestClient, session: Session
+) -> None:
     operator = make_operator(session)
     login = make_login(session, operator, Role.DISPATCHER)
     token = session.scalars(select(ApiToken)).first()
     assert token is not None
     session.commit()
     assert client.get("/api/v1/me").status_code == 401
-    assert client.get("/api/v1/me", headers={"Authorization": "Bearer tn_nonsense"}).status_code == 401
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": "Bearer tn_nonsense"}).status_code == 401
+    )
     assert client.get("/api/v1/me", headers=login.headers).status_code == 200
     token.expires_at = utcnow() - timedelta(minutes=1)
     session.commit()
@@ -36,8 +40,11 @@ def test_another_operators_vehicle_answers_404(client: TestClient, session: Sess
     their_bus = make_vehicle(session, make_depot(session, theirs))
     me = make_login(session, mine, Role.INSPECTOR)
     session.commit()
-    for path in (f"/api/v1/vehicles/{their_bus.id}", f"/api/v1/vehicles/{their_bus.id}/gate",
-                 f"/api/v1/vehicles/{their_bus.id}/checklist"):
+    for path in (
+        f"/api/v1/vehicles/{their_bus.id}",
+        f"/api/v1/vehicles/{their_bus.id}/gate",
+        f"/api/v1/vehicles/{their_bus.id}/checklist",
+    ):
         assert client.get(path, headers=me.headers).status_code == 404
     released = client.post(f"/api/v1/vehicles/{their_bus.id}/release", json={}, headers=me.headers)
     assert released.status_code == 404
@@ -60,7 +67,9 @@ def test_body_over_one_mebibyte_is_refused_with_413(client: TestClient, session:
     session.commit()
     big = b'{"plate": "' + b"x" * (1024 * 1024) + b'"}'
     answer = client.post(
-        "/api/v1/vehicles", content=big, headers={**login.headers, "Content-Type": "application/json"}
+        "/api/v1/vehicles",
+        content=big,
+        headers={**login.headers, "Content-Type": "application/json"},
     )
     assert answer.status_code == 413
     assert session.scalar(select(func.count()).select_from(Vehicle)) == 0
@@ -80,12 +89,22 @@ def test_streamed_body_over_the_limit_is_refused_too(client: TestClient, session
 
 def test_password_exchange_gives_a_token_that_works(client: TestClient, session: Session) -> None:
     operator = make_operator(session)
-    user = auth.create_user(session, operator_id=operator.id, email="ann@example.test",
-                            full_name="Ann", role=Role.DISPATCHER, password="correct horse")
+    user = auth.create_user(
+        session,
+        operator_id=operator.id,
+        email="ann@example.test",
+        full_name="Ann",
+        role=Role.DISPATCHER,
+        password="correct horse",
+    )
     session.commit()
-    wrong = client.post("/api/v1/auth/token", json={"email": "ann@example.test", "password": "nope"})
+    wrong = client.post(
+        "/api/v1/auth/token", json={"email": "ann@example.test", "password": "nope"}
+    )
     assert wrong.status_code == 401
-    token = client.post("/api/v1/auth/token", json={"email": "ANN@example.test", "password": "correct horse"})
+    token = client.post(
+        "/api/v1/auth/token", json={"email": "ANN@example.test", "password": "correct horse"}
+    )
     assert token.status_code == 201
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.json()['token']}"})
     assert me.json()["id"] == user.id
@@ -93,7 +112,10 @@ def test_password_exchange_gives_a_token_that_works(client: TestClient, session:
 
 def test_only_admins_create_users(client: TestClient, session: Session) -> None:
     operator = make_operator(session)
-    admin, manager = make_login(session, operator, Role.ADMIN), make_login(session, operator, Role.FLEET_MANAGER)
+    admin, manager = (
+        make_login(session, operator, Role.ADMIN),
+        make_login(session, operator, Role.FLEET_MANAGER),
+    )
     session.commit()
     body = {"email": "new@example.test", "full_name": "New", "role": "driver"}
     assert client.post("/api/v1/users", json=body, headers=manager.headers).status_code == 403
@@ -104,8 +126,13 @@ def test_only_admins_create_users(client: TestClient, session: Session) -> None:
 
 def test_openapi_lists_the_gate_endpoints(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/api/v1/vehicles", "/api/v1/vehicles/{vehicle_id}/checklist", "/api/v1/inspections",
-                 "/api/v1/vehicles/{vehicle_id}/gate", "/api/v1/vehicles/{vehicle_id}/release",
-                 "/api/v1/depots/{depot_id}/board"):
+    for path in (
+        "/api/v1/vehicles",
+        "/api/v1/vehicles/{vehicle_id}/checklist",
+        "/api/v1/inspections",
+        "/api/v1/vehicles/{vehicle_id}/gate",
+        "/api/v1/vehicles/{vehicle_id}/release",
+        "/api/v1/depots/{depot_id}/board",
+    ):
         assert path in paths
     assert client.get("/docs").status_code == 200

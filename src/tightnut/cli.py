@@ -54,7 +54,8 @@ def _factory() -> sessionmaker[Session]:
 def _fail(error: TightnutError) -> typer.Exit:
     where = f" [{error.field}]" if error.field else ""
     typer.secho(f"error{where}: {error.message}", err=True, fg=typer.colors.RED)
-    for row in error.detail.get("errors", []):  # type: ignore[union-attr]
+    rows = error.detail.get("errors")
+    for row in rows if isinstance(rows, list) else []:
         typer.secho(f"  line {row['line']}, column {row['column']}: {row['reason']}", err=True)
     return typer.Exit(code=1)
 
@@ -62,7 +63,9 @@ def _fail(error: TightnutError) -> typer.Exit:
 def _actor(session: Session, operator: str, email: str | None) -> Actor:
     found = auth.get_operator_by_name(session, operator)
     query = select(User).where(User.operator_id == found.id)
-    query = query.where(User.email == email.lower()) if email else query.where(User.role == Role.ADMIN)
+    query = (
+        query.where(User.email == email.lower()) if email else query.where(User.role == Role.ADMIN)
+    )
     user = session.scalars(query.order_by(User.id)).first()
     if user is None:
         raise NotFound(f"no such user in '{operator}'", field="--as")
@@ -95,10 +98,16 @@ def demo_load(
         has_data = session.scalar(select(Operator.id).limit(1)) is not None
         if has_data and not if_empty:
             raise typer.Exit(_print_error("the database already has data; demo not loaded"))
-        logins = [] if has_data else load_demo(session, catalog=load_catalog(get_settings().rule_packs_dir))
+        logins = (
+            []
+            if has_data
+            else load_demo(session, catalog=load_catalog(get_settings().rule_packs_dir))
+        )
     with transaction(factory) as session:
         users = session.execute(
-            select(User.email, User.role, Operator.name).join(Operator).order_by(Operator.id, User.id)
+            select(User.email, User.role, Operator.name)
+            .join(Operator)
+            .order_by(Operator.id, User.id)
         ).all()
     typer.echo("demo data loaded" if logins else "demo data already present")
     typer.echo(f"demo logins (password: {DEMO_PASSWORD}):")
@@ -129,8 +138,12 @@ def users_create(
             if found is None:
                 raise NotFound(f"no operator named '{operator}'", field="--operator")
             user = auth.create_user(
-                session, operator_id=found.id, email=email, full_name=name or email,
-                role=role.value, password=password,
+                session,
+                operator_id=found.id,
+                email=email,
+                full_name=name or email,
+                role=role.value,
+                password=password,
             )
             token = auth.issue_token(session, user=user, label="cli")
     except TightnutError as error:
@@ -177,8 +190,13 @@ def gate_board(
         typer.echo(json.dumps([_row_json(r) for r in rows], ensure_ascii=False, indent=1))
         return
     counts = Counter(r.state for r in rows)
-    typer.echo(f"{found.name}: shift from {shift.start.isoformat()} — " + ", ".join(
-        f"{state} {counts[state]}" for state in ("released", "ready", "blocked", "not_inspected")))
+    typer.echo(
+        f"{found.name}: shift from {shift.start.isoformat()} — "
+        + ", ".join(
+            f"{state} {counts[state]}"
+            for state in ("released", "ready", "blocked", "not_inspected")
+        )
+    )
     for row in rows:
         why = "; ".join(
             f"{r.message_en} [{r.rule.jurisdiction} {r.rule.clause}]" if r.rule else r.message_en

@@ -16,7 +16,9 @@ from tightnut.gate.kernel import (
 from tightnut.gate.shifts import current_shift
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
-SHIFT = current_shift(NOW, timezone="Europe/Moscow", shift_starts=["05:00", "14:00"], lead=timedelta(hours=3))
+SHIFT = current_shift(
+    NOW, timezone="Europe/Moscow", shift_starts=["05:00", "14:00"], lead=timedelta(hours=3)
+)
 RULE = RuleRef("RU", "gas.leak", "Перечень п. 6", "secondary")
 
 
@@ -34,9 +36,15 @@ def _facts(**overrides: object) -> GateFacts:
 
 def _defect(status: str = "open", gate: str = "block") -> DefectFact:
     return DefectFact(
-        id=5, item_id="gas.leak", status=status, gate=gate, severity="dangerous",
-        description="gas leak", opened_at=NOW - timedelta(hours=1),
-        repaired_at=NOW - timedelta(minutes=10) if status == "repaired" else None, rule=RULE,
+        id=5,
+        item_id="gas.leak",
+        status=status,
+        gate=gate,
+        severity="dangerous",
+        description="gas leak",
+        opened_at=NOW - timedelta(hours=1),
+        repaired_at=NOW - timedelta(minutes=10) if status == "repaired" else None,
+        rule=RULE,
     )
 
 
@@ -49,7 +57,9 @@ def test_shift_is_found_in_the_depot_zone() -> None:
 
 def test_night_shift_runs_past_midnight() -> None:
     late = datetime(2026, 11, 28, 22, 30, tzinfo=UTC)  # 01:30 in Moscow on the 29th
-    shift = current_shift(late, timezone="Europe/Moscow", shift_starts=["05:00", "14:00"], lead=timedelta())
+    shift = current_shift(
+        late, timezone="Europe/Moscow", shift_starts=["05:00", "14:00"], lead=timedelta()
+    )
     assert shift.start == datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
     assert shift.end == datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 
@@ -68,11 +78,19 @@ def test_no_inspection_blocks() -> None:
 
 def test_every_reason_is_listed_not_just_the_first() -> None:
     expired = CertificationFact(kind="gas_cylinder", due=date(2026, 11, 1), rule=RULE)
-    alarm = Reason(code="telemetry_alarm", message_en="battery hot", message_ru="перегрев", blocking=True)
-    decision = decide(_facts(inspection=None, defects=(_defect(),), certifications=(expired,),
-                             extra_reasons=(alarm,)))
+    alarm = Reason(
+        code="telemetry_alarm", message_en="battery hot", message_ru="перегрев", blocking=True
+    )
+    decision = decide(
+        _facts(
+            inspection=None, defects=(_defect(),), certifications=(expired,), extra_reasons=(alarm,)
+        )
+    )
     assert [r.code for r in decision.reasons] == [
-        "not_inspected", "blocking_defect", "certification_expired", "telemetry_alarm",
+        "not_inspected",
+        "blocking_defect",
+        "certification_expired",
+        "telemetry_alarm",
     ]
 
 

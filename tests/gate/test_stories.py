@@ -20,7 +20,9 @@ def test_cng_bus_with_gas_leak_is_refused_until_repaired_and_reinspected(
     engineer = make_login(session, operator, Role.SERVICE_ENGINEER)
     session.commit()
 
-    body = inspection_body(catalog, depot, bus, {"gas.leak": {"passed": False, "note": "soap test"}})
+    body = inspection_body(
+        catalog, depot, bus, {"gas.leak": {"passed": False, "note": "soap test"}}
+    )
     inspected = client.post("/api/v1/inspections", json=body, headers=inspector.headers)
     assert inspected.status_code == 201, inspected.text
     assert inspected.json()["blocking_count"] == 1
@@ -39,7 +41,9 @@ def test_cng_bus_with_gas_leak_is_refused_until_repaired_and_reinspected(
     defect = client.get(f"/api/v1/defects/{defect_id}", headers=engineer.headers).json()
     assert (defect["severity"], defect["gate"], defect["status"]) == ("dangerous", "block", "open")
 
-    started = client.post(f"/api/v1/defects/{defect_id}/start-repair", json={}, headers=engineer.headers)
+    started = client.post(
+        f"/api/v1/defects/{defect_id}/start-repair", json={}, headers=engineer.headers
+    )
     assert started.json()["status"] == "in_repair"
     signed = client.post(
         f"/api/v1/defects/{defect_id}/repaired",
@@ -48,7 +52,9 @@ def test_cng_bus_with_gas_leak_is_refused_until_repaired_and_reinspected(
     )
     assert signed.json()["status"] == "repaired"
 
-    still_refused = client.post(f"/api/v1/vehicles/{bus.id}/release", json={}, headers=inspector.headers)
+    still_refused = client.post(
+        f"/api/v1/vehicles/{bus.id}/release", json={}, headers=inspector.headers
+    )
     assert still_refused.status_code == 409
     codes = [r["code"] for r in still_refused.json()["decision"]["reasons"]]
     assert codes == ["reinspection_required"]
@@ -63,7 +69,12 @@ def test_cng_bus_with_gas_leak_is_refused_until_repaired_and_reinspected(
     assert released.json()["released"] is True
 
     history = client.get(f"/api/v1/defects/{defect_id}", headers=engineer.headers).json()
-    assert [e["to_status"] for e in history["history"]] == ["open", "in_repair", "repaired", "closed"]
+    assert [e["to_status"] for e in history["history"]] == [
+        "open",
+        "in_repair",
+        "repaired",
+        "closed",
+    ]
     assert history["closed_by_inspection_id"] == reinspected.json()["id"]
 
 
@@ -77,8 +88,11 @@ def test_bus_with_one_missing_wheel_nut_is_blocked_in_russia(
     session.commit()
 
     failure = {"wheels.fasteners": {"count": 1, "positions": [3]}}
-    client.post("/api/v1/inspections", json=inspection_body(catalog, depot, bus, failure),
-                headers=inspector.headers)
+    client.post(
+        "/api/v1/inspections",
+        json=inspection_body(catalog, depot, bus, failure),
+        headers=inspector.headers,
+    )
 
     gate = client.get(f"/api/v1/vehicles/{bus.id}/gate", headers=inspector.headers).json()
     assert gate["may_release"] is False
@@ -99,11 +113,18 @@ def test_one_loose_nut_only_warns_under_cvsa_but_two_adjacent_block(
 
     for bus, positions in ((one_loose, [2]), (two_adjacent, [5, 6])):
         failure = {"wheels.fasteners": {"count": len(positions), "positions": positions}}
-        client.post("/api/v1/inspections", json=inspection_body(catalog, depot, bus, failure),
-                    headers=inspector.headers)
+        client.post(
+            "/api/v1/inspections",
+            json=inspection_body(catalog, depot, bus, failure),
+            headers=inspector.headers,
+        )
 
-    warned = client.post(f"/api/v1/vehicles/{one_loose.id}/release", json={}, headers=inspector.headers)
+    warned = client.post(
+        f"/api/v1/vehicles/{one_loose.id}/release", json={}, headers=inspector.headers
+    )
     assert warned.status_code == 201
     assert warned.json()["decision"]["warnings"][0]["rule"]["item_id"] == "wheels.fasteners"
-    blocked = client.post(f"/api/v1/vehicles/{two_adjacent.id}/release", json={}, headers=inspector.headers)
+    blocked = client.post(
+        f"/api/v1/vehicles/{two_adjacent.id}/release", json={}, headers=inspector.headers
+    )
     assert blocked.status_code == 409

@@ -72,7 +72,10 @@ def test_same_key_with_another_body_is_a_conflict(
     ("mutate", "field"),
     [
         (lambda results: results.pop(), "results"),
-        (lambda results: results.append({"item_id": "no.such_item", "passed": True}), "results[{n}].item_id"),
+        (
+            lambda results: results.append({"item_id": "no.such_item", "passed": True}),
+            "results[{n}].item_id",
+        ),
         (lambda results: results.append(dict(results[0])), "results[{n}].item_id"),
     ],
     ids=["missing item", "unknown item", "item twice"],
@@ -134,10 +137,13 @@ def test_inspection_rows_cannot_be_rewritten_in_the_database(
     client: TestClient, session: Session, catalog: RuleCatalog, setup: tuple[Depot, Vehicle, Login]
 ) -> None:
     depot, bus, inspector = setup
-    created = client.post("/api/v1/inspections", json=inspection_body(catalog, depot, bus),
-                          headers=inspector.headers).json()
+    created = client.post(
+        "/api/v1/inspections", json=inspection_body(catalog, depot, bus), headers=inspector.headers
+    ).json()
     with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
-        session.execute(text("UPDATE inspections SET failed_count = 5 WHERE id = :id"), {"id": created["id"]})
+        session.execute(
+            text("UPDATE inspections SET failed_count = 5 WHERE id = :id"), {"id": created["id"]}
+        )
     with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
         session.execute(text("DELETE FROM inspections WHERE id = :id"), {"id": created["id"]})
 
@@ -146,11 +152,16 @@ def test_correction_points_at_the_old_record_and_withdraws_its_defect(
     client: TestClient, session: Session, catalog: RuleCatalog, setup: tuple[Depot, Vehicle, Login]
 ) -> None:
     depot, bus, inspector = setup
-    wrong = client.post("/api/v1/inspections", json=inspection_body(catalog, depot, bus, {"gas.leak": {"passed": False}}),
-                        headers=inspector.headers).json()
-    fixed = client.post("/api/v1/inspections",
-                        json=inspection_body(catalog, depot, bus, corrects_id=wrong["id"]),
-                        headers=inspector.headers).json()
+    wrong = client.post(
+        "/api/v1/inspections",
+        json=inspection_body(catalog, depot, bus, {"gas.leak": {"passed": False}}),
+        headers=inspector.headers,
+    ).json()
+    fixed = client.post(
+        "/api/v1/inspections",
+        json=inspection_body(catalog, depot, bus, corrects_id=wrong["id"]),
+        headers=inspector.headers,
+    ).json()
     assert fixed["corrects_id"] == wrong["id"]
     old = client.get(f"/api/v1/inspections/{wrong['id']}", headers=inspector.headers).json()
     assert old["blocking_count"] == 1, "the old record is kept as it was"
@@ -167,5 +178,7 @@ def test_driver_may_inspect_but_dispatcher_may_not(
     dispatcher = make_login(session, operator, Role.DISPATCHER)
     session.commit()
     body = inspection_body(catalog, depot, bus)
-    assert client.post("/api/v1/inspections", json=body, headers=dispatcher.headers).status_code == 403
+    assert (
+        client.post("/api/v1/inspections", json=body, headers=dispatcher.headers).status_code == 403
+    )
     assert client.post("/api/v1/inspections", json=body, headers=driver.headers).status_code == 201

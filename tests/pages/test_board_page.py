@@ -1,4 +1,4 @@
-"""The depot board in a real browser (Debian's Chromium driven by Playwright), over the demo data."""
+"""The depot board in a real browser (Debian's Chromium, Playwright), over the demo data."""
 
 from __future__ import annotations
 
@@ -21,8 +21,14 @@ from tightnut.migrate import upgrade
 from tightnut.rules import load_catalog
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +49,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with transaction(make_session_factory(engine)) as session:
         load_demo(session, catalog=load_catalog())
     port = _free_port()
-    config = uvicorn.Config(create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning"
+    )
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
@@ -80,7 +88,9 @@ def _sign_in(page: Page, server: str, email: str, password: str = DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_dispatcher_signs_in_and_sees_blocked_buses_with_their_rules(page: Page, server: str) -> None:
+def test_dispatcher_signs_in_and_sees_blocked_buses_with_their_rules(
+    page: Page, server: str
+) -> None:
     _sign_in(page, server, "dispatcher@southline.demo")
     expect(page.get_by_role("heading", name="North Depot")).to_be_visible()
     blocked = page.locator("tr.blocked")
@@ -88,7 +98,10 @@ def test_dispatcher_signs_in_and_sees_blocked_buses_with_their_rules(page: Page,
     gas_leak = blocked.filter(has_text="Gas equipment")
     expect(gas_leak).to_have_count(1)
     expect(gas_leak.locator(".rule")).to_contain_text("RU")
-    page.screenshot(path=str(Path(os.environ.get("TIGHTNUT_SCREENSHOTS", "/tmp")) / "board.png"), full_page=False)
+    page.screenshot(
+        path=str(Path(os.environ.get("TIGHTNUT_SCREENSHOTS", "/tmp")) / "board.png"),
+        full_page=False,
+    )
 
 
 def test_filter_shows_only_vehicles_in_that_state(page: Page, server: str) -> None:

@@ -38,7 +38,11 @@ def login(
     token = service.issue_token(session, user=user, kind="session", hours=settings.session_hours)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.secure_cookies,
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
         max_age=settings.session_hours * 3600,
     )
     return response

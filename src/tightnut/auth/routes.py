@@ -33,7 +33,11 @@ def create_user(data: UserCreate, session: DbSession, actor: ApiActor) -> UserRe
     """A new user of the caller's operator (administrators only)."""
     actor.require(Right.MANAGE_USERS)
     user = service.create_user(
-        session, operator_id=actor.operator_id, email=data.email, full_name=data.full_name,
-        role=data.role, password=data.password,
+        session,
+        operator_id=actor.operator_id,
+        email=data.email,
+        full_name=data.full_name,
+        role=data.role,
+        password=data.password,
     )
     return UserRead.model_validate(user)

@@ -94,9 +94,9 @@ def issue_token(
 def authenticate_token(session: Session, token: str, *, now: datetime | None = None) -> Actor:
     """The actor behind a bearer or session token; 401 when unknown, expired or revoked."""
     row = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
-            ApiToken.digest == _digest(token)
-        )
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.digest == _digest(token))
     ).first()
     if row is None:
         raise Unauthorized("unknown token")

@@ -43,7 +43,9 @@ def mark_repaired(
 ) -> DefectRead:
     """Sign the repair; the vehicle still needs a passing re-inspection."""
     defect = service.get_defect(session, actor, defect_id)
-    service.mark_repaired(session, actor, defect, work_done=data.work_done, client_time=data.client_time)
+    service.mark_repaired(
+        session, actor, defect, work_done=data.work_done, client_time=data.client_time
+    )
     return _read(session, defect)
 
 

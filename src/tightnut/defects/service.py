@@ -84,14 +84,28 @@ def open_defect(
     )
     session.add(defect)
     session.flush()
-    _record(session, defect, None, DefectStatus.OPEN, user_id=user_id, inspection_id=inspection_id, at=now)
+    _record(
+        session,
+        defect,
+        None,
+        DefectStatus.OPEN,
+        user_id=user_id,
+        inspection_id=inspection_id,
+        at=now,
+    )
     return defect
 
 
 def reopen(session: Session, defect: Defect, *, inspection_id: int, user_id: int) -> None:
     """A repaired defect whose re-inspection failed again goes back to open."""
-    _move(session, defect, DefectStatus.OPEN, user_id=user_id, inspection_id=inspection_id,
-          note="re-inspection failed")
+    _move(
+        session,
+        defect,
+        DefectStatus.OPEN,
+        user_id=user_id,
+        inspection_id=inspection_id,
+        note="re-inspection failed",
+    )
 
 
 def close_by_inspection(
@@ -101,8 +115,15 @@ def close_by_inspection(
     now = utcnow()
     defect.closed_at = now
     defect.closed_by_inspection_id = inspection_id
-    _move(session, defect, DefectStatus.CLOSED, user_id=user_id, inspection_id=inspection_id,
-          note=note, at=now)
+    _move(
+        session,
+        defect,
+        DefectStatus.CLOSED,
+        user_id=user_id,
+        inspection_id=inspection_id,
+        note=note,
+        at=now,
+    )
 
 
 def start_repair(session: Session, actor: Actor, defect: Defect, *, note: str) -> Defect:
@@ -117,7 +138,9 @@ def mark_repaired(
 ) -> Defect:
     """open/in_repair → repaired, signed by the caller with what was done."""
     actor.require(Right.REPAIR)
-    _transition(session, actor, defect, DefectStatus.REPAIRED, note=work_done, client_time=client_time)
+    _transition(
+        session, actor, defect, DefectStatus.REPAIRED, note=work_done, client_time=client_time
+    )
     defect.repaired_at = utcnow()
     session.flush()
     return defect
@@ -154,8 +177,17 @@ def _move(
 ) -> None:
     previous = defect.status
     defect.status = target
-    _record(session, defect, previous, target, user_id=user_id, inspection_id=inspection_id,
-            note=note, client_time=client_time, at=at)
+    _record(
+        session,
+        defect,
+        previous,
+        target,
+        user_id=user_id,
+        inspection_id=inspection_id,
+        note=note,
+        client_time=client_time,
+        at=at,
+    )
 
 
 def _record(

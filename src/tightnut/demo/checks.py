@@ -10,7 +10,9 @@ from tightnut.rules import ItemResult, RuleItem, evaluate
 _CANDIDATE_VALUES = (0.0, 0.01, 8.0, 12.0, 25.0, 100.0)
 
 
-def passing_result(item: RuleItem, *, vehicle_class: str, fastener_positions: int) -> dict[str, object]:
+def passing_result(
+    item: RuleItem, *, vehicle_class: str, fastener_positions: int
+) -> dict[str, object]:
     """A result for ``item`` that passes on this vehicle, as the API takes it."""
     if item.record.kind == "pass_fail":
         return {"item_id": item.id, "passed": True}
@@ -40,6 +42,8 @@ def results_for(
     return [
         {"item_id": item.id, **failures[item.id]}
         if item.id in failures
-        else passing_result(item, vehicle_class=vehicle_class, fastener_positions=fastener_positions)
+        else passing_result(
+            item, vehicle_class=vehicle_class, fastener_positions=fastener_positions
+        )
         for item in items
     ]

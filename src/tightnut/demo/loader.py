@@ -15,6 +15,7 @@ from tightnut.auth.models import Role
 from tightnut.auth.rights import Actor
 from tightnut.db import utcnow
 from tightnut.defects import service as defects
+from tightnut.demo.checks import results_for
 from tightnut.fleet import service as fleet
 from tightnut.fleet.models import Depot, MeterReading, Vehicle
 from tightnut.fleet.schemas import DepotCreate, VehicleCreate
@@ -23,7 +24,6 @@ from tightnut.gate import service as gate
 from tightnut.inspections import service as inspections
 from tightnut.inspections.models import Inspection
 from tightnut.inspections.schemas import InspectionCreate
-from tightnut.demo.checks import results_for
 from tightnut.rules import RuleCatalog
 
 DEMO_PASSWORD = "tightnut-demo"
@@ -66,14 +66,26 @@ OPERATORS: dict[str, tuple[str, tuple[DepotPlan, ...]]] = {
     "Southline City Transport": (
         "southline.demo",
         (
-            DepotPlan("North Depot", "23", ((DIESEL_BUS, 40), (CNG_BUS, 25), (E_BUS, 15)), ("05:00", "14:00")),
-            DepotPlan("Riverside Depot", "23", ((DIESEL_BUS, 30), (CNG_BUS, 30), (E_BUS, 10)), ("05:00", "14:00")),
+            DepotPlan(
+                "North Depot",
+                "23",
+                ((DIESEL_BUS, 40), (CNG_BUS, 25), (E_BUS, 15)),
+                ("05:00", "14:00"),
+            ),
+            DepotPlan(
+                "Riverside Depot",
+                "23",
+                ((DIESEL_BUS, 30), (CNG_BUS, 30), (E_BUS, 10)),
+                ("05:00", "14:00"),
+            ),
         ),
     ),
     "Kuban Fields Agroholding": (
         "kubanfields.demo",
         (
-            DepotPlan("Central Machine Yard", "93", ((TRACTOR, 50), (COMBINE, 30)), ("06:00", "18:00")),
+            DepotPlan(
+                "Central Machine Yard", "93", ((TRACTOR, 50), (COMBINE, 30)), ("06:00", "18:00")
+            ),
             DepotPlan("Eastern Field Camp", "93", ((TRACTOR, 30),), ("06:00", "18:00")),
         ),
     ),
@@ -88,8 +100,12 @@ def load_demo(session: Session, *, catalog: RuleCatalog, seed: int = 7) -> list[
         operator = auth.create_operator(session, name=operator_name)
         users = {
             role: auth.create_user(
-                session, operator_id=operator.id, email=f"{role.value.replace('_', '.')}@{domain}",
-                full_name=f"Demo {role.value.replace('_', ' ')}", role=role, password=DEMO_PASSWORD,
+                session,
+                operator_id=operator.id,
+                email=f"{role.value.replace('_', '.')}@{domain}",
+                full_name=f"Demo {role.value.replace('_', ' ')}",
+                role=role,
+                password=DEMO_PASSWORD,
             )
             for role in Role
         }
@@ -106,13 +122,21 @@ def _depot(
     session: Session, manager: Actor, plan: DepotPlan, rng: random.Random
 ) -> tuple[Depot, list[Vehicle]]:
     depot = fleet.create_depot(
-        session, manager, data=DepotCreate(name=plan.name, timezone="Europe/Moscow",
-                                           jurisdiction="RU", shift_starts=list(plan.shifts)),
+        session,
+        manager,
+        data=DepotCreate(
+            name=plan.name,
+            timezone="Europe/Moscow",
+            jurisdiction="RU",
+            shift_starts=list(plan.shifts),
+        ),
     )
     vehicles = []
     for model, count in plan.fleet:
         for _ in range(count):
-            vehicles.append(fleet.create_vehicle(session, manager, data=_vehicle(depot, plan, model, rng)))
+            vehicles.append(
+                fleet.create_vehicle(session, manager, data=_vehicle(depot, plan, model, rng))
+            )
     return depot, vehicles
 
 
@@ -156,26 +180,58 @@ def _history(
         results = _clean(catalog, depot, vehicle)
         km, hours = vehicle.odometer_km, vehicle.engine_hours or 0.0
         for days_ago in range(HISTORY_DAYS, 0, -1):
-            at = datetime.combine(today - timedelta(days=days_ago), first_shift, zone) - timedelta(minutes=40)
+            at = datetime.combine(today - timedelta(days=days_ago), first_shift, zone) - timedelta(
+                minutes=40
+            )
             at_km = None if km is None else round(km - days_ago * 200, 1)
             at_hours = round(hours - days_ago * 8, 1)
-            rows.append(dict(operator_id=depot.operator_id, vehicle_id=vehicle.id, depot_id=depot.id,
-                             inspector_id=inspector.user_id, kind="pre_shift", jurisdiction=depot.jurisdiction,
-                             performed_at=at, client_time=at, odometer_km=at_km, engine_hours=at_hours,
-                             results=results, failed_count=0, blocking_count=0))
-            readings.append(dict(vehicle_id=vehicle.id, meter="engine_hours", value=at_hours, read_at=at,
-                                 source="inspection", user_id=inspector.user_id))
+            rows.append(
+                dict(
+                    operator_id=depot.operator_id,
+                    vehicle_id=vehicle.id,
+                    depot_id=depot.id,
+                    inspector_id=inspector.user_id,
+                    kind="pre_shift",
+                    jurisdiction=depot.jurisdiction,
+                    performed_at=at,
+                    client_time=at,
+                    odometer_km=at_km,
+                    engine_hours=at_hours,
+                    results=results,
+                    failed_count=0,
+                    blocking_count=0,
+                )
+            )
+            readings.append(
+                dict(
+                    vehicle_id=vehicle.id,
+                    meter="engine_hours",
+                    value=at_hours,
+                    read_at=at,
+                    source="inspection",
+                    user_id=inspector.user_id,
+                )
+            )
             if at_km is not None:
-                readings.append(dict(vehicle_id=vehicle.id, meter="odometer_km", value=at_km, read_at=at,
-                                     source="inspection", user_id=inspector.user_id))
+                readings.append(
+                    dict(
+                        vehicle_id=vehicle.id,
+                        meter="odometer_km",
+                        value=at_km,
+                        read_at=at,
+                        source="inspection",
+                        user_id=inspector.user_id,
+                    )
+                )
     session.execute(insert(Inspection), rows)
     session.execute(insert(MeterReading), readings)
 
 
 def _clean(catalog: RuleCatalog, depot: Depot, vehicle: Vehicle) -> list[dict[str, object]]:
     items = inspections.checklist(catalog, depot, vehicle)
-    results = results_for(items, vehicle_class=vehicle.vehicle_class,
-                          fastener_positions=vehicle.fastener_positions)
+    results = results_for(
+        items, vehicle_class=vehicle.vehicle_class, fastener_positions=vehicle.fastener_positions
+    )
     return results
 
 
@@ -194,11 +250,15 @@ def _today(
         if vehicle.id not in failures and rng.random() < 0.15:
             continue
         items = inspections.checklist(catalog, depot, vehicle)
-        results = results_for(items, vehicle_class=vehicle.vehicle_class,
-                              fastener_positions=vehicle.fastener_positions,
-                              failures=failures.get(vehicle.id))
-        data = InspectionCreate.model_validate({"vehicle_id": vehicle.id, "results": results,
-                                                "client_time": utcnow().isoformat()})
+        results = results_for(
+            items,
+            vehicle_class=vehicle.vehicle_class,
+            fastener_positions=vehicle.fastener_positions,
+            failures=failures.get(vehicle.id),
+        )
+        data = InspectionCreate.model_validate(
+            {"vehicle_id": vehicle.id, "results": results, "client_time": utcnow().isoformat()}
+        )
         inspections.submit(session, inspector, data=data, catalog=catalog)
         if index % 5 == 0 and vehicle.id in failures:
             _repair_awaiting_reinspection(session, actors[Role.SERVICE_ENGINEER], vehicle)
@@ -213,17 +273,28 @@ def _todays_failures(vehicles: list[Vehicle]) -> dict[int, dict[str, dict[str, o
     gas = [v for v in vehicles if v.engine_type == "cng"]
     others = [v for v in vehicles if v.engine_type != "cng"]
     if gas:
-        failures[gas[2 % len(gas)].id] = {"gas.leak": {"passed": False, "note": "hiss at cylinder valve, soap test positive"}}
+        failures[gas[2 % len(gas)].id] = {
+            "gas.leak": {"passed": False, "note": "hiss at cylinder valve, soap test positive"}
+        }
     if others:
-        failures[others[1].id] = {"wheels.fasteners": {"count": 1, "positions": [4], "note": "rear left outer wheel"}}
-        failures[others[5 % len(others)].id] = {"brakes.parking": {"passed": False, "note": "rolls on the yard ramp"}}
+        failures[others[1].id] = {
+            "wheels.fasteners": {"count": 1, "positions": [4], "note": "rear left outer wheel"}
+        }
+        failures[others[5 % len(others)].id] = {
+            "brakes.parking": {"passed": False, "note": "rolls on the yard ramp"}
+        }
     return failures
 
 
 def _repair_awaiting_reinspection(session: Session, engineer: Actor, vehicle: Vehicle) -> None:
     for defect in defects.unresolved_by_item(session, vehicle.id).values():
-        defects.mark_repaired(session, engineer, defect, work_done="part replaced, tested on the ramp",
-                              client_time=None)
+        defects.mark_repaired(
+            session,
+            engineer,
+            defect,
+            work_done="part replaced, tested on the ramp",
+            client_time=None,
+        )
 
 
 def _expire_one_gas_certificate(vehicles: list[Vehicle]) -> None:

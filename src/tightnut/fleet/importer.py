@@ -29,7 +29,9 @@ COLUMNS = (
     "odometer_km",
     "engine_hours",
 )
-REQUIRED = frozenset({"depot", "plate", "vehicle_class", "make", "model", "model_family", "engine_type"})
+REQUIRED = frozenset(
+    {"depot", "plate", "vehicle_class", "make", "model", "model_family", "engine_type"}
+)
 
 
 def import_vehicles(session: Session, actor: Actor, *, text: str) -> ImportReport:
@@ -63,14 +65,16 @@ def _check_header(fieldnames: object) -> None:
     missing = sorted(REQUIRED - names)
     unknown = sorted(names - set(COLUMNS))
     if missing or unknown:
-        errors = [ImportRowError(line=1, column=c, reason="required column is missing") for c in missing]
+        errors = [
+            ImportRowError(line=1, column=c, reason="required column is missing") for c in missing
+        ]
         errors += [ImportRowError(line=1, column=c, reason="unknown column") for c in unknown]
         raise _import_error(errors)
 
 
 def _depots_by_name(session: Session, actor: Actor) -> dict[str, int]:
     query = select(Depot.name, Depot.id).where(Depot.operator_id == actor.operator_id)
-    return {name: depot_id for name, depot_id in session.execute(query)}
+    return {row.name: row.id for row in session.execute(query)}
 
 
 def _parse_row(

@@ -64,7 +64,9 @@ class MeterReading(Base):
     """One reading of one meter; within one physical meter the values only go up."""
 
     __tablename__ = "meter_readings"
-    __table_args__ = (Index("ix_meter_readings_vehicle_meter_at", "vehicle_id", "meter", "read_at"),)
+    __table_args__ = (
+        Index("ix_meter_readings_vehicle_meter_at", "vehicle_id", "meter", "read_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicles.id"))

@@ -74,7 +74,12 @@ def record_meter(
     """Record one meter reading; it may not go down."""
     vehicle = service.get_vehicle(session, actor, vehicle_id)
     service.record_meter(
-        session, actor, vehicle, meter=data.meter, value=data.value, source="api",
+        session,
+        actor,
+        vehicle,
+        meter=data.meter,
+        value=data.value,
+        source="api",
         client_time=data.client_time,
     )
     return VehicleRead.model_validate(vehicle)

@@ -51,7 +51,9 @@ def get_vehicle(session: Session, actor: Actor, vehicle_id: int) -> Vehicle:
     return vehicle
 
 
-def list_vehicles(session: Session, actor: Actor, *, depot_id: int | None = None) -> Sequence[Vehicle]:
+def list_vehicles(
+    session: Session, actor: Actor, *, depot_id: int | None = None
+) -> Sequence[Vehicle]:
     """The caller's vehicles, optionally of one depot, by plate."""
     query = select(Vehicle).where(Vehicle.operator_id == actor.operator_id)
     if depot_id is not None:
@@ -68,7 +70,9 @@ def vehicle_problems(session: Session, actor: Actor, data: VehicleCreate) -> lis
     if data.vin and (problem := vin_problem(data.vin, jurisdiction=depot.jurisdiction)):
         problems.append(Invalid(problem, field="vin"))
     if data.engine_type in GAS_ENGINES and data.gas_cylinder_cert_due is None:
-        problems.append(Invalid("required for a gas-fuelled vehicle", field="gas_cylinder_cert_due"))
+        problems.append(
+            Invalid("required for a gas-fuelled vehicle", field="gas_cylinder_cert_due")
+        )
     if _taken(session, actor.operator_id, Vehicle.plate, data.plate):
         problems.append(Conflict(f"plate '{data.plate}' is already registered", field="plate"))
     if data.vin and _taken(session, actor.operator_id, Vehicle.vin, data.vin):
@@ -77,7 +81,7 @@ def vehicle_problems(session: Session, actor: Actor, data: VehicleCreate) -> lis
 
 
 def _taken(
-    session: Session, operator_id: int, column: InstrumentedAttribute[str], value: str
+    session: Session, operator_id: int, column: InstrumentedAttribute[str | None], value: str
 ) -> bool:
     query = select(Vehicle.id).where(Vehicle.operator_id == operator_id, column == value)
     return session.scalar(query.limit(1)) is not None
@@ -104,7 +108,9 @@ def add_vehicle(session: Session, actor: Actor, data: VehicleCreate) -> Vehicle:
     for meter in Meter:
         value = getattr(data, meter.value)
         if value is not None:
-            session.add(MeterReading(vehicle_id=vehicle.id, meter=meter, value=value, source="register"))
+            session.add(
+                MeterReading(vehicle_id=vehicle.id, meter=meter, value=value, source="register")
+            )
     return vehicle
 
 

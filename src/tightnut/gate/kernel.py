@@ -126,7 +126,10 @@ def _inspection_reasons(facts: GateFacts) -> list[Reason]:
             message_ru="не проведён предсменный контроль технического состояния",
             blocking=True,
             rule=facts.inspection_rule,
-            evidence={"shift_start": facts.shift.start.isoformat(), "valid_from": facts.shift.valid_from.isoformat()},
+            evidence={
+                "shift_start": facts.shift.start.isoformat(),
+                "valid_from": facts.shift.valid_from.isoformat(),
+            },
         )
     ]
 

@@ -9,7 +9,13 @@ from fastapi.responses import JSONResponse
 
 from tightnut.deps import ApiActor, Catalog, DbSession, InspectionLead
 from tightnut.gate import service
-from tightnut.gate.schemas import BoardRead, BoardRowRead, GateDecisionRead, ReleaseRead, ReleaseRequest
+from tightnut.gate.schemas import (
+    BoardRead,
+    BoardRowRead,
+    GateDecisionRead,
+    ReleaseRead,
+    ReleaseRequest,
+)
 
 router = APIRouter(tags=["gate"])
 STATES = ("released", "ready", "blocked", "not_inspected")

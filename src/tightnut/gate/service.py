@@ -1,4 +1,4 @@
-"""The gate in the database: gather facts for a vehicle or a whole depot, decide, record releases."""
+"""The gate in the database: gather facts for a vehicle or a depot, decide, record releases."""
 
 from __future__ import annotations
 
@@ -80,7 +80,9 @@ def release(
     vehicle = get_vehicle(session, actor, vehicle_id)
     depot = session.get_one(Depot, vehicle.depot_id)
     now = utcnow()
-    decision = decide(gather_facts(session, depot, [vehicle], catalog=catalog, now=now, lead=lead)[vehicle.id])
+    decision = decide(
+        gather_facts(session, depot, [vehicle], catalog=catalog, now=now, lead=lead)[vehicle.id]
+    )
     earlier = _released_since(session, Vehicle.id == vehicle.id, decision.shift.start)
     if decision.may_release and vehicle.id in earlier:
         raise Conflict(f"already released this shift at {earlier[vehicle.id].isoformat()}")
@@ -276,7 +278,9 @@ def _extra_reasons(
 def _certifications(vehicle: Vehicle, gas_rule: RuleRef | None) -> tuple[CertificationFact, ...]:
     if vehicle.gas_cylinder_cert_due is None:
         return ()
-    return (CertificationFact(kind="gas_cylinder", due=vehicle.gas_cylinder_cert_due, rule=gas_rule),)
+    return (
+        CertificationFact(kind="gas_cylinder", due=vehicle.gas_cylinder_cert_due, rule=gas_rule),
+    )
 
 
 def _derived_rule(catalog: RuleCatalog, jurisdiction: str, fact: str) -> RuleRef | None:

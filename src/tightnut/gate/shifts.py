@@ -23,8 +23,9 @@ def current_shift(
     zone = ZoneInfo(timezone)
     local_day = now.astimezone(zone).date()
     starts = sorted(
-        datetime.combine(local_day + timedelta(days=offset), time.fromisoformat(clock), zone)
-        .astimezone(UTC)
+        datetime.combine(
+            local_day + timedelta(days=offset), time.fromisoformat(clock), zone
+        ).astimezone(UTC)
         for offset in (-1, 0, 1)
         for clock in shift_starts
     )

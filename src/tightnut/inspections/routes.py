@@ -23,7 +23,9 @@ router = APIRouter(tags=["inspections"])
 
 
 @router.get("/vehicles/{vehicle_id}/checklist")
-def checklist(vehicle_id: int, session: DbSession, actor: ApiActor, catalog: Catalog) -> ChecklistRead:
+def checklist(
+    vehicle_id: int, session: DbSession, actor: ApiActor, catalog: Catalog
+) -> ChecklistRead:
     """The items an inspection of this vehicle must record."""
     vehicle = get_vehicle(session, actor, vehicle_id)
     depot = session.get_one(Depot, vehicle.depot_id)
@@ -33,8 +35,15 @@ def checklist(vehicle_id: int, session: DbSession, actor: ApiActor, catalog: Cat
         jurisdiction=depot.jurisdiction,
         items=[
             ChecklistItemRead(
-                id=i.id, group=i.group, text_en=i.text.en, text_ru=i.text.ru, record=i.record.kind,
-                unit=i.record.unit, severity=i.severity, gate=i.gate, source=i.source.ref,
+                id=i.id,
+                group=i.group,
+                text_en=i.text.en,
+                text_ru=i.text.ru,
+                record=i.record.kind,
+                unit=i.record.unit,
+                severity=i.severity,
+                gate=i.gate,
+                source=i.source.ref,
                 verification=i.verification,
             )
             for i in items

@@ -77,7 +77,9 @@ def submit(
         client_time=data.client_time,
         odometer_km=data.odometer_km,
         engine_hours=data.engine_hours,
-        results=[_stored(result, verdict) for result, verdict in zip(data.results, verdicts, strict=True)],
+        results=[
+            _stored(result, verdict) for result, verdict in zip(data.results, verdicts, strict=True)
+        ],
         failed_count=sum(v.failed for v in verdicts),
         blocking_count=sum(v.failed and v.gate == "block" for v in verdicts),
         note=data.note,
@@ -85,7 +87,9 @@ def submit(
         idempotency_key=idempotency_key,
         request_digest=digest,
     )
-    if idempotency_key and (earlier := _insert_once(session, actor, inspection, idempotency_key, digest)):
+    if idempotency_key and (
+        earlier := _insert_once(session, actor, inspection, idempotency_key, digest)
+    ):
         return Submission(earlier, replayed=True)
     session.add(inspection)
     session.flush()
@@ -148,8 +152,11 @@ def _judge(
         judged.append((item, _verdict(item, result, vehicle, index)))
     missing = [item.id for item in items if item.id not in seen]
     if missing:
-        raise Invalid(f"checklist items missing: {', '.join(missing)}", field="results",
-                      detail={"missing": missing})
+        raise Invalid(
+            f"checklist items missing: {', '.join(missing)}",
+            field="results",
+            detail={"missing": missing},
+        )
     return judged
 
 
@@ -185,12 +192,21 @@ def _corrected(
     return earlier
 
 
-def _record_meters(session: Session, actor: Actor, vehicle: Vehicle, data: InspectionCreate) -> None:
+def _record_meters(
+    session: Session, actor: Actor, vehicle: Vehicle, data: InspectionCreate
+) -> None:
     for meter in Meter:
         value = getattr(data, meter.value)
         if value is not None:
-            record_meter(session, actor, vehicle, meter=meter, value=value, source="inspection",
-                         client_time=data.client_time)
+            record_meter(
+                session,
+                actor,
+                vehicle,
+                meter=meter,
+                value=value,
+                source="inspection",
+                client_time=data.client_time,
+            )
 
 
 def _stored(result: ItemResultIn, verdict: Verdict) -> dict[str, object]:
@@ -198,8 +214,12 @@ def _stored(result: ItemResultIn, verdict: Verdict) -> dict[str, object]:
     stored: dict[str, object] = {"item_id": result.item_id}
     stored.update(result.model_dump(exclude_none=True, exclude_defaults=True))
     if verdict.failed:
-        stored.update(failed=True, gate=verdict.gate, severity=verdict.severity,
-                      explanation=verdict.explanation)
+        stored.update(
+            failed=True,
+            gate=verdict.gate,
+            severity=verdict.severity,
+            explanation=verdict.explanation,
+        )
     return stored
 
 
@@ -246,7 +266,11 @@ def _on_failure(
 
 
 def _on_pass(
-    session: Session, actor: Actor, inspection: Inspection, defect: Defect, corrected: Inspection | None
+    session: Session,
+    actor: Actor,
+    inspection: Inspection,
+    defect: Defect,
+    corrected: Inspection | None,
 ) -> None:
     if defect.status == DefectStatus.REPAIRED:
         note = "re-inspection passed"
@@ -254,5 +278,6 @@ def _on_pass(
         note = f"withdrawn: inspection {inspection.id} corrects inspection {corrected.id}"
     else:
         return
-    defects.close_by_inspection(session, defect, inspection_id=inspection.id,
-                                user_id=actor.user_id, note=note)
+    defects.close_by_inspection(
+        session, defect, inspection_id=inspection.id, user_id=actor.user_id, note=note
+    )

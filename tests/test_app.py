@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import tightnut.rules
 from factories import make_depot, make_login, make_operator, make_vehicle
+from tightnut.app import create_app
 from tightnut.auth import service as auth
 from tightnut.auth.models import ApiToken, Role
+from tightnut.config import Settings
 from tightnut.db import utcnow
 from tightnut.fleet.models import Vehicle
+from tightnut.rules import RulePackError
 
 
 def test_missing_unknown_and_expired_tokens_answer_401(
@@ -136,3 +142,15 @@ def test_openapi_lists_the_gate_endpoints(client: TestClient) -> None:
     ):
         assert path in paths
     assert client.get("/docs").status_code == 200
+
+
+def test_rule_pack_with_a_bad_field_stops_start_up_naming_it(tmp_path: Path) -> None:
+    source = Path(tightnut.rules.__file__).parent / "packs" / "us.yaml"
+    broken = source.read_text(encoding="utf-8").replace("gate: block", "gate: maybe", 1)
+    (tmp_path / "us.yaml").write_text(broken, encoding="utf-8")
+    settings = Settings(database_url="sqlite://", rule_packs_dir=tmp_path)
+    with pytest.raises(RulePackError) as caught:
+        create_app(settings)
+    message = str(caught.value)
+    assert message.startswith("us.yaml: item '")
+    assert "gate" in message

@@ -120,6 +120,7 @@ def lagrangian_bound(
     max_iterations: int = 1000,
     stall: int = 10,
     improve_every: int = 25,
+    factor: float = 2.0,
 ) -> LagrangianOutcome:
     """Subgradient ascent of the p-median Lagrangian dual with fixing and a primal heuristic.
 
@@ -134,6 +135,7 @@ def lagrangian_bound(
     lam = start.astype(np.float64).copy()
     tolerance = 1e-7 * max(1.0, abs(incumbent[0]))
     state = _State(incumbent[0], incumbent[1], np.zeros(m, bool), np.zeros(m, bool))
+    state.factor = factor
     forced = np.zeros(m, dtype=bool) if forced is None else forced
     for iteration in range(max_iterations):
         bound, rho, chosen = _evaluate(weighted, lam, p, forced)

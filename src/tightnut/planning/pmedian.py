@@ -37,6 +37,7 @@ from tightnut.planning.validation import check_cost, check_count, check_weights
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
+PROBE_BUDGET_S = 10.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,6 +171,7 @@ def _ascent(
         delta=delta,
         forced=np.isin(red.sites, red.fixed_open),
         max_iterations=iters,
+        factor=2.0 if improve else 0.5,
     )
 
 
@@ -185,15 +187,16 @@ def _apply(red: _Reduction, out: LagrangianOutcome) -> bool:
     return red.sites.size < before
 
 
-def _probe(weighted: FloatArray, p: int, red: _Reduction, delta: float, budget_s: float) -> None:
-    """Force each free site open in turn; shut those whose forced bound cannot beat the incumbent."""
-    deadline = time.perf_counter() + budget_s
+def _probe(weighted: FloatArray, p: int, red: _Reduction, delta: float, deadline: float) -> bool:
+    """Force each free site open in turn; shut those whose bound cannot beat the incumbent."""
     sub = weighted[:, red.sites]
     forced = np.isin(red.sites, red.fixed_open)
+    rho = np.minimum(sub - red.multipliers[:, None], 0.0).sum(axis=0)
     shut = np.zeros(red.sites.size, dtype=bool)
-    for local in np.flatnonzero(~forced):
-        if time.perf_counter() > deadline:
-            break
+    # Sites with the largest reduced cost ρ_j are the likeliest to be proven shut.
+    for local in np.argsort(-rho):
+        if forced[local] or time.perf_counter() > deadline:
+            continue
         trial = forced.copy()
         trial[local] = True
         out = lagrangian_bound(
@@ -206,16 +209,26 @@ def _probe(weighted: FloatArray, p: int, red: _Reduction, delta: float, budget_s
             forced=trial,
             max_iterations=60,
             stall=5,
+            factor=0.5,
         )
         shut[local] = out.lower_bound > red.upper - delta + 1e-7 * max(1.0, red.upper)
     red.sites = red.sites[~shut]
+    return bool(shut.any())
+
+
+def _tighten(weighted: FloatArray, p: int, red: _Reduction, delta: float) -> None:
+    """Repeat ascents on the remaining sites until they fix nothing more."""
+    for _ in range(10):
+        if _solved(red, p, delta):
+            return
+        if not _apply(red, _ascent(weighted, p, red, delta, improve=False, iters=200)):
+            return
 
 
 def _reduce(weighted: FloatArray, p: int, first: IntArray, delta: float) -> _Reduction:
-    """Fix sites by repeated Lagrangian ascents (and probing) until nothing more moves."""
-    m = weighted.shape[1]
+    """Fix sites by Lagrangian ascents and probing until nothing more moves (or time is up)."""
     red = _Reduction(
-        np.arange(m),
+        np.arange(weighted.shape[1]),
         np.empty(0, np.intp),
         heuristics.solution_cost(weighted, first),
         np.sort(first),
@@ -223,13 +236,12 @@ def _reduce(weighted: FloatArray, p: int, first: IntArray, delta: float) -> _Red
         _initial_multipliers(weighted, first),
     )
     _apply(red, _ascent(weighted, p, red, delta, improve=True, iters=1000))
-    for _ in range(10):
-        if _solved(red, p, delta) or not _apply(
-            red, _ascent(weighted, p, red, delta, improve=False, iters=200)
-        ):
+    deadline = time.perf_counter() + PROBE_BUDGET_S
+    _tighten(weighted, p, red, delta)
+    while not _solved(red, p, delta) and time.perf_counter() < deadline:
+        if not _probe(weighted, p, red, delta, deadline):
             break
-    if not _solved(red, p, delta) and red.sites.size <= 200:
-        _probe(weighted, p, red, delta, budget_s=5.0)
+        _tighten(weighted, p, red, delta)
     return red
 
 

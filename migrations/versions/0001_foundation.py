@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import tightnut.db
+from tightnut.migrate import append_only_statements
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -380,31 +381,19 @@ APPEND_ONLY = ("inspections", "release_decisions", "defect_events")
 
 def _append_only_triggers_up() -> None:
     """Records that are evidence refuse UPDATE and DELETE in the database itself."""
-    if op.get_bind().dialect.name == "sqlite":
-        for table in APPEND_ONLY:
-            for action in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-                )
-        return
-    op.execute(
-        "CREATE FUNCTION tightnut_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
-    )
-    for table in APPEND_ONLY:
+    dialect = op.get_bind().dialect.name
+    if dialect != "sqlite":
         op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION tightnut_append_only()"
+            "CREATE FUNCTION tightnut_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
         )
+    for statement in append_only_statements(dialect, APPEND_ONLY):
+        op.execute(statement)
 
 
 def _append_only_triggers_down() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for table in APPEND_ONLY:
-            for action in ("update", "delete"):
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
-        return
-    for table in APPEND_ONLY:
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-    op.execute("DROP FUNCTION IF EXISTS tightnut_append_only()")
+    dialect = op.get_bind().dialect.name
+    for statement in append_only_statements(dialect, APPEND_ONLY, drop=True):
+        op.execute(statement)
+    if dialect != "sqlite":
+        op.execute("DROP FUNCTION IF EXISTS tightnut_append_only()")

@@ -25,3 +25,28 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def append_only_statements(
+    dialect: str, tables: tuple[str, ...], *, drop: bool = False
+) -> list[str]:
+    """SQL that makes ``tables`` refuse UPDATE and DELETE (or, with ``drop``, undoes that).
+
+    On PostgreSQL the trigger function ``tightnut_append_only()`` must exist (migration 0001).
+    """
+    if dialect == "sqlite":
+        names = [(table, action) for table in tables for action in ("update", "delete")]
+        if drop:
+            return [f"DROP TRIGGER IF EXISTS {table}_no_{action}" for table, action in names]
+        return [
+            f"CREATE TRIGGER {table}_no_{action} BEFORE {action.upper()} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            for table, action in names
+        ]
+    if drop:
+        return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}" for table in tables]
+    return [
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION tightnut_append_only()"
+        for table in tables
+    ]

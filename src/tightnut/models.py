@@ -6,10 +6,27 @@ from tightnut.defects.models import Defect, DefectEvent
 from tightnut.fleet.models import Depot, MeterReading, MeterReplacement, Vehicle
 from tightnut.gate.models import ReleaseDecision
 from tightnut.inspections.models import Inspection
+from tightnut.maintenance.models import (
+    Programme,
+    ProgrammeTask,
+    TaskCompletion,
+    TaskState,
+    VehicleEvent,
+)
+from tightnut.people.models import Certification, Technician, Training
+from tightnut.workorders.models import (
+    Part,
+    PartUsage,
+    StockLevel,
+    WorkOrder,
+    WorkOrderDefect,
+    WorkOrderTask,
+)
 
 __all__ = [
     "ApiToken",
     "Base",
+    "Certification",
     "Defect",
     "DefectEvent",
     "Depot",
@@ -17,7 +34,20 @@ __all__ = [
     "MeterReading",
     "MeterReplacement",
     "Operator",
+    "Part",
+    "PartUsage",
+    "Programme",
+    "ProgrammeTask",
     "ReleaseDecision",
+    "StockLevel",
+    "TaskCompletion",
+    "TaskState",
+    "Technician",
+    "Training",
     "User",
     "Vehicle",
+    "VehicleEvent",
+    "WorkOrder",
+    "WorkOrderDefect",
+    "WorkOrderTask",
 ]

@@ -19,6 +19,11 @@ class Right(StrEnum):
     RELEASE = "release"
     REPAIR = "repair"
     MANAGE_USERS = "manage_users"
+    MANAGE_PROGRAMMES = "manage_programmes"
+    PLAN_WORK = "plan_work"
+    DO_WORK = "do_work"
+    MANAGE_PEOPLE = "manage_people"
+    MANAGE_PARTS = "manage_parts"
 
 
 _ALL = frozenset(Role)
@@ -33,6 +38,11 @@ GRANTS: dict[Right, frozenset[Role]] = {
     Right.RELEASE: frozenset({Role.INSPECTOR}),
     Right.REPAIR: frozenset({Role.SERVICE_ENGINEER, Role.FLEET_MANAGER}),
     Right.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Right.MANAGE_PROGRAMMES: frozenset({Role.FLEET_MANAGER, Role.ADMIN}),
+    Right.PLAN_WORK: frozenset({Role.FLEET_MANAGER, Role.SERVICE_ENGINEER}),
+    Right.DO_WORK: frozenset({Role.SERVICE_ENGINEER}),
+    Right.MANAGE_PEOPLE: frozenset({Role.FLEET_MANAGER, Role.SERVICE_ENGINEER, Role.ADMIN}),
+    Right.MANAGE_PARTS: frozenset({Role.FLEET_MANAGER, Role.SERVICE_ENGINEER}),
 }
 
 

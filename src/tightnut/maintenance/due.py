@@ -1,0 +1,353 @@
+"""The due engine: every (vehicle, task) row's status, remaining amount and forecast due day.
+
+A pure NumPy kernel: no database, no web, no clock (``today`` is an argument).
+
+Model. Each row has a due point per meter m ∈ {km, engine hours, calendar day}: ``due_m``
+(NaN when the task has no interval on that meter). With ``r = due − now`` remaining and the
+task's absolute tolerances ``early``, ``late`` and due-soon window ``soon`` (all ≥ 0):
+
+    OVERDUE   if r < −late
+    DUE       if r ≤ early
+    DUE_SOON  if r ≤ early + soon
+    OK        otherwise
+
+A row's status is the worst over the meters it uses (whichever comes first). Its driver is
+the meter giving that status (ties: the earliest forecast day, then km < hours < days);
+``overdue_by = −r − late`` of the driver when OVERDUE, else 0. The forecast due day of a
+meter is ``today + r / per_day`` for km and hours (only where utilisation per day > 0) and
+``due_day`` for the calendar; the row's forecast is the minimum of those (NaN if none).
+
+Nesting: a row is suppressed when an ancestor row (parent, grandparent, …, the higher-level
+tasks that include it) has status ≥ DUE_SOON and forecast ≤ the row's forecast + slack; when
+either forecast is NaN, when the ancestor's status ≥ the row's status instead.
+
+Rows are processed in blocks of ``BLOCK_ROWS`` so temporaries stay in cache and memory stays
+near inputs + outputs; within a block every operation is vectorised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IndexArray = npt.NDArray[np.int32] | npt.NDArray[np.int64]
+ParentArray = npt.NDArray[np.int64]
+Int8Array = npt.NDArray[np.int8]
+BoolArray = npt.NDArray[np.bool_]
+
+BLOCK_ROWS = 1 << 15
+MAX_NESTING_DEPTH = 8
+
+
+class Status(IntEnum):
+    """How urgent a row is; larger is worse."""
+
+    OK = 0
+    DUE_SOON = 1
+    DUE = 2
+    OVERDUE = 3
+
+
+class MeterKind(IntEnum):
+    """The meter a due point is counted on."""
+
+    KM = 0
+    HOURS = 1
+    DAYS = 2
+
+
+class DueInputError(ValueError):
+    """Bad input to the due engine; names the array and, where it applies, the first bad row."""
+
+    def __init__(self, array: str, problem: str, row: int | None = None) -> None:
+        where = "" if row is None else f" at row {row}"
+        super().__init__(f"{array}: {problem}{where}")
+        self.array = array
+        self.row = row
+
+
+@dataclass(frozen=True, eq=False)
+class TaskTable:
+    """Per task definition (length T): absolute tolerances and due-soon windows, all ≥ 0."""
+
+    early_km: FloatArray
+    late_km: FloatArray
+    soon_km: FloatArray
+    early_hours: FloatArray
+    late_hours: FloatArray
+    soon_hours: FloatArray
+    early_days: FloatArray
+    late_days: FloatArray
+    soon_days: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class FleetState:
+    """Per vehicle (length V): current meters (NaN when absent) and utilisation per day."""
+
+    now_km: FloatArray
+    now_hours: FloatArray
+    km_per_day: FloatArray
+    hours_per_day: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class DueRows:
+    """Per (vehicle, task) row (length N): due points (NaN when unused) and the parent row."""
+
+    vehicle: IndexArray
+    task: IndexArray
+    due_km: FloatArray
+    due_hours: FloatArray
+    due_day: FloatArray
+    parent: ParentArray
+
+
+@dataclass(frozen=True, eq=False)
+class DueResult:
+    """Per row (length N): status, remaining per meter, forecast day, driver, overdue, suppression."""
+
+    status: Int8Array
+    remaining_km: FloatArray
+    remaining_hours: FloatArray
+    remaining_days: FloatArray
+    forecast_day: FloatArray
+    driver: Int8Array
+    overdue_by: FloatArray
+    suppressed: BoolArray
+
+
+class _Meter(NamedTuple):
+    kind: MeterKind
+    name: str
+    due: FloatArray
+    now: FloatArray | None  # None: the calendar, whose "now" is today
+    per_day: FloatArray | None
+    early: FloatArray
+    late: FloatArray
+    soon: FloatArray
+    remaining: FloatArray
+
+
+def compute_due(
+    rows: DueRows,
+    tasks: TaskTable,
+    fleet: FleetState,
+    *,
+    today: float,
+    suppress_slack_days: float = 0.0,
+) -> DueResult:
+    """Return every row's status, remaining amounts, forecast, driver and suppression."""
+    n = _validate(rows, tasks, fleet, today, suppress_slack_days)
+    result = _empty_result(n)
+    meters = _meters(rows, tasks, fleet, result)
+    for start in range(0, n, BLOCK_ROWS):
+        _status_block(slice(start, min(start + BLOCK_ROWS, n)), rows, meters, today, result)
+    for start in range(0, n, BLOCK_ROWS):
+        block = slice(start, min(start + BLOCK_ROWS, n))
+        _suppress_block(block, rows, result, suppress_slack_days)
+    return result
+
+
+def _empty_result(n: int) -> DueResult:
+    return DueResult(
+        status=np.empty(n, np.int8),
+        remaining_km=np.empty(n),
+        remaining_hours=np.empty(n),
+        remaining_days=np.empty(n),
+        forecast_day=np.empty(n),
+        driver=np.empty(n, np.int8),
+        overdue_by=np.empty(n),
+        suppressed=np.zeros(n, np.bool_),
+    )
+
+
+def _meters(rows: DueRows, tasks: TaskTable, fleet: FleetState, out: DueResult) -> list[_Meter]:
+    return [
+        _Meter(
+            MeterKind.KM, "km", rows.due_km, fleet.now_km, fleet.km_per_day,
+            tasks.early_km, tasks.late_km, tasks.soon_km, out.remaining_km,
+        ),
+        _Meter(
+            MeterKind.HOURS, "hours", rows.due_hours, fleet.now_hours, fleet.hours_per_day,
+            tasks.early_hours, tasks.late_hours, tasks.soon_hours, out.remaining_hours,
+        ),
+        _Meter(
+            MeterKind.DAYS, "day", rows.due_day, None, None,
+            tasks.early_days, tasks.late_days, tasks.soon_days, out.remaining_days,
+        ),
+    ]  # fmt: skip
+
+
+# --- statuses, one block of rows at a time ------------------------------------------------
+
+
+def _status_block(
+    block: slice, rows: DueRows, meters: list[_Meter], today: float, out: DueResult
+) -> None:
+    vehicle, task = rows.vehicle[block], rows.task[block]
+    best = out.status[block]
+    best.fill(-1)
+    best_key = np.full(best.size, np.inf)
+    forecast = out.forecast_day[block]
+    forecast.fill(np.nan)
+    for meter in meters:
+        status, forecast_m, overdue_m, used = _meter_block(meter, block, vehicle, task, today)
+        key = np.fmin(forecast_m, np.inf)  # NaN forecasts sort last
+        better = (status > best) | ((status == best) & (key < best_key))
+        better &= used
+        np.copyto(best, status, where=better)
+        np.copyto(best_key, key, where=better)
+        np.copyto(out.driver[block], np.int8(meter.kind), where=better)
+        np.copyto(out.overdue_by[block], overdue_m, where=better)
+        np.fmin(forecast, forecast_m, out=forecast)
+    if best.min() < 0:
+        raise DueInputError("rows.due_*", "the row uses no meter", _first(best < 0, block))
+    overdue_by = out.overdue_by[block]
+    overdue_by[best != Status.OVERDUE] = 0.0
+
+
+def _meter_block(
+    meter: _Meter, block: slice, vehicle: IndexArray, task: IndexArray, today: float
+) -> tuple[Int8Array, FloatArray, FloatArray, BoolArray]:
+    """Status, forecast day, overdue amount and use flag of one meter for one block."""
+    due = meter.due[block]
+    remaining = _remaining(meter, block, vehicle, today)
+    used = ~np.isnan(due)
+    edge = np.take(meter.early, task)
+    status = (remaining <= edge).view(np.int8)
+    edge += np.take(meter.soon, task)
+    status += remaining <= edge
+    np.take(meter.late, task, out=edge)
+    overdue = np.negative(remaining)
+    overdue -= edge  # −r − late > 0 exactly when r < −late
+    status += overdue > 0
+    return status, _forecast(meter, due, remaining, vehicle, today), overdue, used
+
+
+def _remaining(meter: _Meter, block: slice, vehicle: IndexArray, today: float) -> FloatArray:
+    due, remaining = meter.due[block], meter.remaining[block]
+    if meter.now is None:
+        np.subtract(due, today, out=remaining)
+        return remaining
+    np.take(meter.now, vehicle, out=remaining)
+    np.subtract(due, remaining, out=remaining)
+    missing = np.isnan(remaining) & ~np.isnan(due)
+    if missing.any():
+        problem = "the row uses a meter its vehicle does not have (fleet.now_* is NaN)"
+        raise DueInputError(f"rows.due_{meter.name}", problem, _first(missing, block))
+    return remaining
+
+
+def _forecast(
+    meter: _Meter, due: FloatArray, remaining: FloatArray, vehicle: IndexArray, today: float
+) -> FloatArray:
+    if meter.per_day is None:
+        return due
+    per_day = np.take(meter.per_day, vehicle)
+    forecast = np.full(due.size, np.nan)
+    np.divide(remaining, per_day, out=forecast, where=per_day > 0)
+    forecast += today
+    return forecast
+
+
+# --- suppression of nested levels ---------------------------------------------------------
+
+
+def _suppress_block(block: slice, rows: DueRows, out: DueResult, slack: float) -> None:
+    """Mark rows whose ancestor falls due no later; walks chains one level per pass."""
+    local = np.flatnonzero(rows.parent[block] >= 0)
+    ancestor = rows.parent[block][local]
+    own = local + block.start
+    if np.any(rows.vehicle[ancestor] != rows.vehicle[own]):
+        problem = "the parent row belongs to another vehicle"
+        raise DueInputError("rows.parent", problem, int(own[rows.vehicle[ancestor] != rows.vehicle[own]][0]))
+    own_status = out.status[own]
+    own_forecast = out.forecast_day[own] + slack
+    own_nan = np.isnan(own_forecast)
+    suppressed = out.suppressed[block]
+    for _ in range(MAX_NESTING_DEPTH):
+        if local.size == 0:
+            return
+        status, forecast = out.status[ancestor], out.forecast_day[ancestor]
+        timed = np.where(own_nan | np.isnan(forecast), status >= own_status, forecast <= own_forecast)
+        suppressed[local[timed & (status >= Status.DUE_SOON)]] = True
+        ancestor = rows.parent[ancestor]
+        keep = ancestor >= 0
+        local, ancestor = local[keep], ancestor[keep]
+        own_status, own_forecast, own_nan = own_status[keep], own_forecast[keep], own_nan[keep]
+    if local.size:
+        problem = f"a parent chain deeper than {MAX_NESTING_DEPTH} levels, or a cycle"
+        raise DueInputError("rows.parent", problem, int(local[0]) + block.start)
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def _first(mask: BoolArray, block: slice | None = None) -> int:
+    offset = 0 if block is None else block.start
+    return int(np.argmax(mask)) + offset
+
+
+def _validate(
+    rows: DueRows, tasks: TaskTable, fleet: FleetState, today: float, slack: float
+) -> int:
+    """Check shapes, dtypes, ranges and NaNs; return the number of rows."""
+    if not np.isfinite(today):
+        raise DueInputError("today", "must be a finite day number")
+    if not (np.isfinite(slack) and slack >= 0):
+        raise DueInputError("suppress_slack_days", "must be finite and ≥ 0")
+    n_tasks = _check_table("tasks", vars(tasks), nan_ok=(), negative_ok=False)
+    n_vehicles = _check_table(
+        "fleet", vars(fleet), nan_ok=("now_km", "now_hours"), negative_ok=True
+    )
+    _check_rate("fleet.km_per_day", fleet.km_per_day)
+    _check_rate("fleet.hours_per_day", fleet.hours_per_day)
+    n = _check_table(
+        "rows",
+        {"due_km": rows.due_km, "due_hours": rows.due_hours, "due_day": rows.due_day},
+        nan_ok=("due_km", "due_hours", "due_day"),
+        negative_ok=True,
+    )
+    _check_index("rows.vehicle", rows.vehicle, n, 0, n_vehicles)
+    _check_index("rows.task", rows.task, n, 0, n_tasks)
+    _check_index("rows.parent", rows.parent, n, -1, n)
+    return n
+
+
+def _check_table(
+    prefix: str, arrays: dict[str, FloatArray], *, nan_ok: tuple[str, ...], negative_ok: bool
+) -> int:
+    length = next(iter(arrays.values())).shape
+    for name, array in arrays.items():
+        label = f"{prefix}.{name}"
+        if not isinstance(array, np.ndarray) or array.dtype != np.float64:
+            raise DueInputError(label, "must be a float64 NumPy array")
+        if array.ndim != 1 or array.shape != length:
+            raise DueInputError(label, f"must be 1-D of the same length {length}")
+        bad = np.isinf(array) if name in nan_ok else ~np.isfinite(array)
+        if bad.any():
+            raise DueInputError(label, "must be finite" if name in nan_ok else "NaN or infinite value", _first(bad))
+        if not negative_ok and array.size and array.min() < 0:
+            raise DueInputError(label, "must be ≥ 0", _first(array < 0))
+    return length[0]
+
+
+def _check_rate(label: str, rate: FloatArray) -> None:
+    if rate.size and rate.min() < 0:
+        raise DueInputError(label, "utilisation must be ≥ 0", _first(rate < 0))
+
+
+def _check_index(label: str, index: npt.NDArray[np.generic], n: int, low: int, high: int) -> None:
+    if not isinstance(index, np.ndarray) or not np.issubdtype(index.dtype, np.integer):
+        raise DueInputError(label, "must be an integer NumPy array")
+    if index.shape != (n,):
+        raise DueInputError(label, f"must be 1-D of length {n} like rows.due_km")
+    if n and (index.min() < low or index.max() >= high):
+        bad = (index < low) | (index >= high)
+        raise DueInputError(label, f"index outside {low}..{high - 1}", _first(bad))

@@ -57,6 +57,8 @@ class Vehicle(Base):
     engine_hours: Mapped[float | None] = mapped_column()
     odometer_offset_km: Mapped[float] = mapped_column(default=0.0)
     engine_hours_offset: Mapped[float] = mapped_column(default=0.0)
+    km_per_day: Mapped[float] = mapped_column(default=0.0)
+    hours_per_day: Mapped[float] = mapped_column(default=0.0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

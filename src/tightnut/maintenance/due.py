@@ -110,7 +110,7 @@ class DueRows:
 
 @dataclass(frozen=True, eq=False)
 class DueResult:
-    """Per row (length N): status, remaining per meter, forecast day, driver, overdue, suppression."""
+    """Per row (length N): status, remaining, forecast day, driver, overdue amount, suppression."""
 
     status: Int8Array
     remaining_km: FloatArray
@@ -264,9 +264,10 @@ def _suppress_block(block: slice, rows: DueRows, out: DueResult, slack: float) -
     local = np.flatnonzero(rows.parent[block] >= 0)
     ancestor = rows.parent[block][local]
     own = local + block.start
-    if np.any(rows.vehicle[ancestor] != rows.vehicle[own]):
-        problem = "the parent row belongs to another vehicle"
-        raise DueInputError("rows.parent", problem, int(own[rows.vehicle[ancestor] != rows.vehicle[own]][0]))
+    foreign = (rows.vehicle[ancestor] != rows.vehicle[own]) | (ancestor == own)
+    if foreign.any():
+        problem = "the parent must be another row of the same vehicle"
+        raise DueInputError("rows.parent", problem, int(own[foreign][0]))
     own_status = out.status[own]
     own_forecast = out.forecast_day[own] + slack
     own_nan = np.isnan(own_forecast)
@@ -275,7 +276,9 @@ def _suppress_block(block: slice, rows: DueRows, out: DueResult, slack: float) -
         if local.size == 0:
             return
         status, forecast = out.status[ancestor], out.forecast_day[ancestor]
-        timed = np.where(own_nan | np.isnan(forecast), status >= own_status, forecast <= own_forecast)
+        timed = np.where(
+            own_nan | np.isnan(forecast), status >= own_status, forecast <= own_forecast
+        )
         suppressed[local[timed & (status >= Status.DUE_SOON)]] = True
         ancestor = rows.parent[ancestor]
         keep = ancestor >= 0
@@ -323,19 +326,21 @@ def _validate(
 def _check_table(
     prefix: str, arrays: dict[str, FloatArray], *, nan_ok: tuple[str, ...], negative_ok: bool
 ) -> int:
-    length = next(iter(arrays.values())).shape
+    length: int | None = None
     for name, array in arrays.items():
         label = f"{prefix}.{name}"
         if not isinstance(array, np.ndarray) or array.dtype != np.float64:
             raise DueInputError(label, "must be a float64 NumPy array")
-        if array.ndim != 1 or array.shape != length:
-            raise DueInputError(label, f"must be 1-D of the same length {length}")
+        length = array.size if length is None else length
+        if array.shape != (length,):
+            raise DueInputError(label, f"must be 1-D of the same length as the others ({length})")
         bad = np.isinf(array) if name in nan_ok else ~np.isfinite(array)
         if bad.any():
-            raise DueInputError(label, "must be finite" if name in nan_ok else "NaN or infinite value", _first(bad))
+            problem = "infinite value" if name in nan_ok else "NaN or infinite value"
+            raise DueInputError(label, problem, _first(bad))
         if not negative_ok and array.size and array.min() < 0:
             raise DueInputError(label, "must be ≥ 0", _first(array < 0))
-    return length[0]
+    return length or 0
 
 
 def _check_rate(label: str, rate: FloatArray) -> None:
@@ -343,7 +348,7 @@ def _check_rate(label: str, rate: FloatArray) -> None:
         raise DueInputError(label, "utilisation must be ≥ 0", _first(rate < 0))
 
 
-def _check_index(label: str, index: npt.NDArray[np.generic], n: int, low: int, high: int) -> None:
+def _check_index(label: str, index: IndexArray, n: int, low: int, high: int) -> None:
     if not isinstance(index, np.ndarray) or not np.issubdtype(index.dtype, np.integer):
         raise DueInputError(label, "must be an integer NumPy array")
     if index.shape != (n,):

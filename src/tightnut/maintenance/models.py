@@ -39,6 +39,7 @@ class ProgrammeTask(Base):
     code: Mapped[str] = mapped_column(String(50))
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16), default="periodic")
+    engine_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     interval_km: Mapped[float | None] = mapped_column()
     interval_hours: Mapped[float | None] = mapped_column()
     interval_days: Mapped[float | None] = mapped_column()

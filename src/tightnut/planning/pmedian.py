@@ -171,7 +171,7 @@ def _ascent(
         delta=delta,
         forced=np.isin(red.sites, red.fixed_open),
         max_iterations=iters,
-        factor=2.0 if improve else 0.5,
+        factor=2.0,
     )
 
 
@@ -209,7 +209,7 @@ def _probe(weighted: FloatArray, p: int, red: _Reduction, delta: float, deadline
             forced=trial,
             max_iterations=60,
             stall=5,
-            factor=0.5,
+            factor=2.0,
         )
         shut[local] = out.lower_bound > red.upper - delta + 1e-7 * max(1.0, red.upper)
     red.sites = red.sites[~shut]

@@ -23,8 +23,10 @@ from tightnut.fleet import routes as fleet_routes
 from tightnut.gate import pages as gate_pages
 from tightnut.gate import routes as gate_routes
 from tightnut.inspections import routes as inspection_routes
+from tightnut.maintenance import routes as maintenance_routes
 from tightnut.rules import RuleCatalog, load_catalog
 from tightnut.templating import templates
+from tightnut.wiring import wire
 
 API_PREFIX = "/api/v1"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -50,7 +52,16 @@ def create_app(
         make_engine(settings.database_url)
     )
     app.state.catalog = catalog or load_catalog(settings.rule_packs_dir)
-    for module in (auth_routes, fleet_routes, inspection_routes, defect_routes, gate_routes):
+    wire()
+    routers = (
+        auth_routes,
+        fleet_routes,
+        inspection_routes,
+        defect_routes,
+        gate_routes,
+        maintenance_routes,
+    )
+    for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(auth_pages.router)
     app.include_router(gate_pages.router)

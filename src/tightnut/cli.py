@@ -24,8 +24,10 @@ from tightnut.gate import service as gate
 from tightnut.migrate import upgrade
 from tightnut.planning.cli import network_app
 from tightnut.rules import load_catalog
+from tightnut.wiring import wire
 
 app = typer.Typer(help="Tightnut: no shift without an inspection.", no_args_is_help=True)
+wire()
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and their tokens.", no_args_is_help=True)

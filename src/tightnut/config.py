@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     inspection_lead_minutes: int = Field(default=180, ge=0, le=24 * 60)
     secure_cookies: bool = False
+    max_km_per_hour: float = Field(default=120.0, gt=0)
+    max_engine_hours_per_day: float = Field(default=24.0, gt=0, le=24)
 
     @field_validator("database_url")
     @classmethod

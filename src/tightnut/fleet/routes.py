@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from tightnut.deps import ApiActor, DbSession
+from tightnut.deps import ApiActor, AppSettings, DbSession
 from tightnut.errors import Invalid
 from tightnut.fleet import importer, service
+from tightnut.fleet.meters import limits_of
 from tightnut.fleet.schemas import (
     DepotCreate,
     DepotRead,
@@ -69,7 +70,11 @@ async def import_vehicles(request: Request, session: DbSession, actor: ApiActor)
 
 @router.post("/vehicles/{vehicle_id}/meters", status_code=201)
 def record_meter(
-    vehicle_id: int, data: MeterReadingCreate, session: DbSession, actor: ApiActor
+    vehicle_id: int,
+    data: MeterReadingCreate,
+    session: DbSession,
+    actor: ApiActor,
+    settings: AppSettings,
 ) -> VehicleRead:
     """Record one meter reading; it may not go down."""
     vehicle = service.get_vehicle(session, actor, vehicle_id)
@@ -81,6 +86,7 @@ def record_meter(
         value=data.value,
         source="api",
         client_time=data.client_time,
+        limits=limits_of(settings),
     )
     return VehicleRead.model_validate(vehicle)
 

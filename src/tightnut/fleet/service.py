@@ -12,6 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
 from tightnut.errors import Conflict, Invalid, NotFound, TightnutError
+from tightnut.fleet.meters import DEFAULT_LIMITS, MeterLimits, check_jump, refresh_utilisation
 from tightnut.fleet.models import Depot, Meter, MeterReading, MeterReplacement, Vehicle
 from tightnut.fleet.schemas import GAS_ENGINES, DepotCreate, MeterReplacementCreate, VehicleCreate
 from tightnut.fleet.vin import vin_problem
@@ -123,8 +124,9 @@ def record_meter(
     value: float,
     source: str,
     client_time: datetime | None = None,
+    limits: MeterLimits = DEFAULT_LIMITS,
 ) -> MeterReading:
-    """Append a reading; a value below the current one is refused (replace the meter instead)."""
+    """Append a reading; lower than the last or an implausible jump is refused."""
     actor.require(Right.RECORD_METERS)
     current = getattr(vehicle, meter.value)
     if current is not None and value < current:
@@ -133,6 +135,9 @@ def record_meter(
             "record a meter replacement if the meter was changed",
             field=meter.value,
         )
+    now = utcnow()
+    check_jump(session, vehicle, meter, value, now, limits)
+    refresh_utilisation(session, vehicle, meter, value, now)
     setattr(vehicle, meter.value, value)
     reading = MeterReading(
         vehicle_id=vehicle.id,
@@ -141,7 +146,7 @@ def record_meter(
         source=source,
         client_time=client_time,
         user_id=actor.user_id,
-        read_at=utcnow(),
+        read_at=now,
     )
     session.add(reading)
     session.flush()

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 from sqlalchemy.orm import Session
 
-from tightnut.deps import ApiActor, Catalog, DbSession
+from tightnut.deps import ApiActor, AppSettings, Catalog, DbSession
+from tightnut.fleet.meters import limits_of
 from tightnut.fleet.models import Depot
 from tightnut.fleet.service import get_vehicle
 from tightnut.inspections import service
@@ -58,11 +59,17 @@ def submit(
     session: DbSession,
     actor: ApiActor,
     catalog: Catalog,
+    settings: AppSettings,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> InspectionRead:
     """Record a pre-shift inspection; retries with the same Idempotency-Key write nothing."""
     submission = service.submit(
-        session, actor, data=data, catalog=catalog, idempotency_key=idempotency_key
+        session,
+        actor,
+        data=data,
+        catalog=catalog,
+        idempotency_key=idempotency_key,
+        limits=limits_of(settings),
     )
     if submission.replayed:
         response.headers["Idempotent-Replayed"] = "true"

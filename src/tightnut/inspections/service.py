@@ -15,6 +15,7 @@ from tightnut.db import utcnow
 from tightnut.defects import service as defects
 from tightnut.defects.models import Defect, DefectStatus
 from tightnut.errors import Conflict, Invalid, NotFound
+from tightnut.fleet.meters import DEFAULT_LIMITS, MeterLimits
 from tightnut.fleet.models import Depot, Meter, Vehicle
 from tightnut.fleet.service import get_vehicle, record_meter
 from tightnut.inspections.models import Inspection
@@ -54,6 +55,7 @@ def submit(
     data: InspectionCreate,
     catalog: RuleCatalog,
     idempotency_key: str | None = None,
+    limits: MeterLimits = DEFAULT_LIMITS,
 ) -> Submission:
     """Record an inspection; a retry with the same Idempotency-Key returns the first one."""
     actor.require(Right.INSPECT)
@@ -66,7 +68,7 @@ def submit(
     judged = _judge(items, data.results, vehicle)
     verdicts = [verdict for _, verdict in judged]
     corrected = _corrected(session, actor, data, vehicle)
-    _record_meters(session, actor, vehicle, data)
+    _record_meters(session, actor, vehicle, data, limits)
     inspection = Inspection(
         operator_id=actor.operator_id,
         vehicle_id=vehicle.id,
@@ -193,7 +195,7 @@ def _corrected(
 
 
 def _record_meters(
-    session: Session, actor: Actor, vehicle: Vehicle, data: InspectionCreate
+    session: Session, actor: Actor, vehicle: Vehicle, data: InspectionCreate, limits: MeterLimits
 ) -> None:
     for meter in Meter:
         value = getattr(data, meter.value)
@@ -206,6 +208,7 @@ def _record_meters(
                 value=value,
                 source="inspection",
                 client_time=data.client_time,
+                limits=limits,
             )
 
 

@@ -251,7 +251,8 @@ def _forecast(
         return due
     per_day = np.take(meter.per_day, vehicle)
     forecast = np.full(due.size, np.nan)
-    np.divide(remaining, per_day, out=forecast, where=per_day > 0)
+    with np.errstate(over="ignore"):  # a trickle of use forecasts a day beyond any calendar
+        np.divide(remaining, per_day, out=forecast, where=per_day > 0)
     forecast += today
     return forecast
 
@@ -282,6 +283,7 @@ def _suppress_block(block: slice, rows: DueRows, out: DueResult, slack: float) -
         suppressed[local[timed & (status >= Status.DUE_SOON)]] = True
         ancestor = rows.parent[ancestor]
         keep = ancestor >= 0
+        keep[:] = False
         local, ancestor = local[keep], ancestor[keep]
         own_status, own_forecast, own_nan = own_status[keep], own_forecast[keep], own_nan[keep]
     if local.size:

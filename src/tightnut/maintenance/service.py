@@ -1,0 +1,374 @@
+"""Maintenance in the database: due list, vehicle events, completions, planning, on-time rate."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tightnut.auth.rights import Actor, Right
+from tightnut.db import utcnow
+from tightnut.errors import Invalid, NotFound
+from tightnut.fleet.meters import DEFAULT_LIMITS, MeterLimits
+from tightnut.fleet.models import Depot, Meter, Vehicle
+from tightnut.fleet.service import get_vehicle, record_meter
+from tightnut.gate.kernel import Reason, RuleRef
+from tightnut.maintenance.duelist import DueEntry, compute_entries, meter_unit
+from tightnut.maintenance.models import (
+    Programme,
+    ProgrammeTask,
+    TaskCompletion,
+    TaskState,
+    VehicleEvent,
+)
+from tightnut.maintenance.programmes import programme_for, tasks_of
+from tightnut.maintenance.schemas import BaselineIn, DueRow, OnTimeRow, VehicleEventIn
+from tightnut.workorders.models import WorkOrder, WorkOrderTask
+
+OPEN_WORK = ("open", "assigned", "in_progress")
+
+
+def due_list(
+    session: Session,
+    actor: Actor,
+    *,
+    depot_id: int | None = None,
+    include_ok: bool = False,
+    today: date | None = None,
+) -> list[DueRow]:
+    """The caller's due list: every task due soon, due or overdue (or all, with ``include_ok``)."""
+    actor.require(Right.READ_FLEET)
+    entries = compute_entries(
+        session, actor.operator_id, today=today or utcnow().date(), depot_id=depot_id
+    )
+    rows = [_row(e) for e in entries if include_ok or e.status != "ok"]
+    order = {"overdue": 0, "due": 1, "due_soon": 2, "ok": 3}
+    return sorted(rows, key=lambda r: (order[r.status], r.forecast_date or date.max, r.plate))
+
+
+def _row(entry: DueEntry) -> DueRow:
+    return DueRow(
+        vehicle_id=entry.vehicle.id,
+        plate=entry.vehicle.plate,
+        depot_id=entry.vehicle.depot_id,
+        programme=entry.programme.code,
+        task_id=entry.task.id,
+        task=entry.task.code,
+        task_name=entry.task.name,
+        status=entry.status,
+        suppressed=entry.suppressed,
+        safety_critical=entry.task.safety_critical,
+        remaining_km=entry.remaining_km,
+        remaining_hours=entry.remaining_hours,
+        remaining_days=entry.remaining_days,
+        forecast_date=entry.forecast_date,
+        driver=entry.driver,
+        overdue_by=round(entry.overdue_by, 1),
+    )
+
+
+def overdue_reasons(
+    session: Session, vehicles: Sequence[Vehicle], now: datetime
+) -> Mapping[int, list[Reason]]:
+    """Gate reasons: each overdue safety-critical task of these vehicles, how far past tolerance."""
+    if not vehicles:
+        return {}
+    operator_id = vehicles[0].operator_id
+    entries = compute_entries(
+        session,
+        operator_id,
+        today=now.date(),
+        vehicle_ids=[v.id for v in vehicles],
+        only_safety_critical=True,
+    )
+    jurisdiction = _jurisdictions(session, vehicles)
+    found: dict[int, list[Reason]] = defaultdict(list)
+    for entry in entries:
+        if entry.status == "overdue":
+            found[entry.vehicle.id].append(_reason(entry, jurisdiction[entry.vehicle.depot_id]))
+    return found
+
+
+def _jurisdictions(session: Session, vehicles: Sequence[Vehicle]) -> dict[int, str]:
+    depot_ids = {v.depot_id for v in vehicles}
+    query = select(Depot.id, Depot.jurisdiction).where(Depot.id.in_(depot_ids))
+    return {row.id: row.jurisdiction for row in session.execute(query)}
+
+
+def _reason(entry: DueEntry, jurisdiction: str) -> Reason:
+    unit = meter_unit(entry.driver)
+    task = entry.task
+    return Reason(
+        code="maintenance_overdue",
+        message_en=(
+            f"safety-critical maintenance overdue: {task.name}, "
+            f"{entry.overdue_by:g} {unit} past tolerance"
+        ),
+        message_ru=(
+            f"просрочено обязательное ТО: {task.code}, на {entry.overdue_by:g} {unit} сверх допуска"
+        ),
+        blocking=True,
+        rule=RuleRef(
+            jurisdiction=jurisdiction,
+            item_id=f"maintenance.{task.code}",
+            clause=task.source or entry.programme.source,
+            verification="unverified" if entry.programme.illustrative else "verified",
+        ),
+        evidence={
+            "programme": entry.programme.code,
+            "task": task.code,
+            "driver": entry.driver,
+            "overdue_by": round(entry.overdue_by, 1),
+            "remaining_km": entry.remaining_km,
+            "remaining_hours": entry.remaining_hours,
+            "remaining_days": entry.remaining_days,
+        },
+    )
+
+
+def record_event(
+    session: Session,
+    actor: Actor,
+    vehicle_id: int,
+    *,
+    data: VehicleEventIn,
+    limits: MeterLimits = DEFAULT_LIMITS,
+) -> VehicleEvent:
+    """Record a wheel change (with its odometer) and arm the re-torque task it schedules."""
+    actor.require(Right.RECORD_METERS)
+    vehicle = get_vehicle(session, actor, vehicle_id)
+    if data.odometer_km is not None and data.odometer_km != vehicle.odometer_km:
+        meter = Meter.ODOMETER_KM
+        value = data.odometer_km
+        record_meter(
+            session, actor, vehicle, meter=meter, value=value, source="event", limits=limits
+        )
+    lifetime_km = (vehicle.odometer_km or 0.0) + vehicle.odometer_offset_km
+    event = VehicleEvent(
+        vehicle_id=vehicle.id,
+        kind=data.kind,
+        odometer_km=vehicle.odometer_km,
+        engine_hours=vehicle.engine_hours,
+        detail={"note": data.note},
+        user_id=actor.user_id,
+    )
+    session.add(event)
+    for task in _tasks_for(session, vehicle):
+        if task.trigger == data.kind:
+            state = _state(session, vehicle.id, task.id)
+            state.armed_km, state.armed_on, state.source = (
+                lifetime_km,
+                utcnow().date(),
+                f"event:{data.kind}",
+            )
+    session.flush()
+    return event
+
+
+def _tasks_for(session: Session, vehicle: Vehicle) -> list[ProgrammeTask]:
+    programmes = session.scalars(
+        select(Programme).where(Programme.operator_id == vehicle.operator_id)
+    ).all()
+    programme = programme_for(vehicle, programmes)
+    if programme is None:
+        return []
+    return [
+        t
+        for t in tasks_of(session, [programme.id])
+        if not t.engine_types or vehicle.engine_type in t.engine_types
+    ]
+
+
+def _state(session: Session, vehicle_id: int, task_id: int) -> TaskState:
+    state = session.scalar(
+        select(TaskState).where(TaskState.vehicle_id == vehicle_id, TaskState.task_id == task_id)
+    )
+    if state is None:
+        state = TaskState(vehicle_id=vehicle_id, task_id=task_id)
+        session.add(state)
+    return state
+
+
+def set_baseline(
+    session: Session, actor: Actor, vehicle_id: int, task_id: int, *, data: BaselineIn
+) -> TaskState:
+    """Record when a task was last done before Tightnut (odometer and engine-hour readings)."""
+    actor.require(Right.MANAGE_FLEET)
+    vehicle = get_vehicle(session, actor, vehicle_id)
+    if task_id not in {t.id for t in _tasks_for(session, vehicle)}:
+        raise NotFound(f"task {task_id} is not in this vehicle's programme", field="task_id")
+    _check_not_ahead(data.last_done_km, vehicle.odometer_km, "last_done_km")
+    _check_not_ahead(data.last_done_hours, vehicle.engine_hours, "last_done_hours")
+    if data.last_done_on is not None and data.last_done_on > utcnow().date():
+        raise Invalid("the date is in the future", field="last_done_on")
+    state = _state(session, vehicle.id, task_id)
+    state.last_done_km = _lifetime(data.last_done_km, None, vehicle.odometer_offset_km)
+    state.last_done_hours = _lifetime(data.last_done_hours, None, vehicle.engine_hours_offset)
+    state.last_done_on = data.last_done_on
+    state.source = "baseline"
+    session.flush()
+    return state
+
+
+def _check_not_ahead(value: float | None, current: float | None, field: str) -> None:
+    if value is not None and current is not None and value > current:
+        raise Invalid(f"{value:g} is above the current reading {current:g}", field=field)
+
+
+def complete_tasks(
+    session: Session,
+    *,
+    work_order: WorkOrder,
+    vehicle: Vehicle,
+    task_ids: Sequence[int],
+    done_km: float | None,
+    done_hours: float | None,
+    done_at: datetime,
+) -> list[TaskCompletion]:
+    """Record each task done, judged against its tolerance; restart it and what it includes."""
+    entries = {
+        e.task.id: e
+        for e in compute_entries(
+            session, vehicle.operator_id, today=done_at.date(), vehicle_ids=[vehicle.id]
+        )
+    }
+    km = _lifetime(done_km, vehicle.odometer_km, vehicle.odometer_offset_km)
+    hours = _lifetime(done_hours, vehicle.engine_hours, vehicle.engine_hours_offset)
+    tasks = {t.id: t for t in _tasks_for(session, vehicle)}
+    completions = []
+    for task_id in task_ids:
+        status = entries[task_id].status if task_id in entries else "ok"
+        completion = TaskCompletion(
+            operator_id=vehicle.operator_id,
+            depot_id=vehicle.depot_id,
+            vehicle_id=vehicle.id,
+            task_id=task_id,
+            work_order_id=work_order.id,
+            done_at=done_at,
+            done_km=km,
+            done_hours=hours,
+            status_at_completion=status,
+            on_time=status != "overdue",
+        )
+        session.add(completion)
+        completions.append(completion)
+        for restarted in _with_included(tasks, task_id):
+            _restart(session, vehicle.id, restarted, km, hours, done_at.date())
+    session.flush()
+    return completions
+
+
+def _lifetime(reading: float | None, current: float | None, offset: float) -> float | None:
+    value = reading if reading is not None else current
+    return None if value is None else value + offset
+
+
+def _with_included(tasks: Mapping[int, ProgrammeTask], task_id: int) -> list[ProgrammeTask]:
+    """The task and every task it includes, transitively (TO-3 → TO-2 → TO-1)."""
+    by_code = {t.code: t for t in tasks.values()}
+    found: list[ProgrammeTask] = []
+    pending = [tasks[task_id]] if task_id in tasks else []
+    while pending:
+        task = pending.pop()
+        if task not in found:
+            found.append(task)
+            pending.extend(by_code[c] for c in task.includes if c in by_code)
+    return found
+
+
+def _restart(
+    session: Session,
+    vehicle_id: int,
+    task: ProgrammeTask,
+    km: float | None,
+    hours: float | None,
+    on: date,
+) -> None:
+    state = _state(session, vehicle_id, task.id)
+    state.last_done_km, state.last_done_hours, state.last_done_on = km, hours, on
+    state.armed_km = state.armed_on = None
+    state.source = "work_order"
+
+
+def plan(session: Session, actor: Actor, *, depot_id: int, days: int) -> list[WorkOrder]:
+    """One work order per vehicle for tasks falling due within ``days`` (unless already planned)."""
+    from tightnut.workorders import service as workorders
+
+    actor.require(Right.PLAN_WORK)
+    today = utcnow().date()
+    horizon = today + timedelta(days=days)
+    planned = _planned_tasks(session, actor.operator_id)
+    visits: dict[int, list[DueEntry]] = defaultdict(list)
+    for entry in compute_entries(session, actor.operator_id, today=today, depot_id=depot_id):
+        falls_due = entry.status in ("due", "overdue") or (
+            entry.forecast_date is not None and entry.forecast_date <= horizon
+        )
+        if falls_due and not entry.suppressed and (entry.vehicle.id, entry.task.id) not in planned:
+            visits[entry.vehicle.id].append(entry)
+    orders = []
+    for vehicle_id, entries in sorted(visits.items()):
+        when = min((e.forecast_date for e in entries if e.forecast_date), default=today)
+        orders.append(
+            workorders.create_work_order(
+                session,
+                actor,
+                vehicle_id=vehicle_id,
+                title="Planned maintenance: " + ", ".join(e.task.code for e in entries),
+                task_ids=[e.task.id for e in entries],
+                planned_on=max(when, today),
+            )
+        )
+    return orders
+
+
+def _planned_tasks(session: Session, operator_id: int) -> set[tuple[int, int]]:
+    query = (
+        select(WorkOrder.vehicle_id, WorkOrderTask.task_id)
+        .join(WorkOrderTask, WorkOrderTask.work_order_id == WorkOrder.id)
+        .where(WorkOrder.operator_id == operator_id, WorkOrder.status.in_(OPEN_WORK))
+    )
+    return {(row.vehicle_id, row.task_id) for row in session.execute(query)}
+
+
+def on_time(session: Session, actor: Actor, *, depot_id: int | None = None) -> list[OnTimeRow]:
+    """Per depot and month (and the operator overall): the share of tasks done within tolerance.
+
+    A completion is on time when the task was not overdue (past its late tolerance) when signed.
+    Tasks overdue and still not done count against the current month.
+    """
+    actor.require(Right.READ_FLEET)
+    query = select(TaskCompletion.depot_id, TaskCompletion.done_at, TaskCompletion.on_time).where(
+        TaskCompletion.operator_id == actor.operator_id
+    )
+    if depot_id is not None:
+        query = query.where(TaskCompletion.depot_id == depot_id)
+    tally: dict[tuple[int | None, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in session.execute(query):
+        for scope in (row.depot_id, None):
+            counts = tally[(scope, row.done_at.strftime("%Y-%m"))]
+            counts[0] += 1
+            counts[1] += int(row.on_time)
+    month = utcnow().strftime("%Y-%m")
+    for entry in compute_entries(
+        session, actor.operator_id, today=utcnow().date(), depot_id=depot_id
+    ):
+        if entry.status == "overdue" and not entry.suppressed:
+            for scope in (entry.vehicle.depot_id, None):
+                tally[(scope, month)][2] += 1
+    return [
+        OnTimeRow(
+            operator_id=actor.operator_id,
+            depot_id=scope,
+            month=m,
+            done=done,
+            on_time=ok,
+            overdue_open=late,
+            rate=None if done + late == 0 else round(ok / (done + late), 4),
+        )
+        for (scope, m), (done, ok, late) in sorted(
+            tally.items(), key=lambda kv: (kv[0][1], kv[0][0] or 0)
+        )
+    ]

@@ -1,0 +1,258 @@
+"""Technicians, their training and certifications, always scoped to the caller's operator."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from tightnut.auth.models import User
+from tightnut.auth.rights import Actor, Right
+from tightnut.errors import Conflict, Invalid, NotFound
+from tightnut.people.models import Certification, Technician, Training
+
+
+def create_technician(
+    session: Session,
+    actor: Actor,
+    *,
+    full_name: str,
+    user_id: int | None = None,
+    hub: str | None = None,
+) -> Technician:
+    """A new technician of the caller's operator, optionally linked to a user who signs in."""
+    actor.require(Right.MANAGE_PEOPLE)
+    full_name = full_name.strip()
+    if not full_name:
+        raise Invalid("a technician needs a name", field="full_name")
+    if user_id is not None:
+        _check_user_free(session, actor, user_id)
+    technician = Technician(
+        operator_id=actor.operator_id, full_name=full_name, user_id=user_id, hub=hub or None
+    )
+    session.add(technician)
+    session.flush()
+    return technician
+
+
+def _check_user_free(session: Session, actor: Actor, user_id: int) -> None:
+    user = session.get(User, user_id)
+    if user is None or user.operator_id != actor.operator_id:
+        raise NotFound(f"no user {user_id}", field="user_id")
+    taken = session.scalar(select(Technician.id).where(Technician.user_id == user_id))
+    if taken is not None:
+        raise Conflict(f"user {user_id} is already technician {taken}", field="user_id")
+
+
+def get_technician(session: Session, actor: Actor, technician_id: int) -> Technician:
+    """The caller's technician ``technician_id``; 404 for anyone else's."""
+    technician = session.get(Technician, technician_id)
+    if technician is None or technician.operator_id != actor.operator_id:
+        raise NotFound(f"no technician {technician_id}", field="technician_id")
+    return technician
+
+
+def list_technicians(
+    session: Session, actor: Actor, *, hub: str | None = None, active_only: bool = False
+) -> Sequence[Technician]:
+    """The caller's technicians by name, optionally of one hub."""
+    query = select(Technician).where(Technician.operator_id == actor.operator_id)
+    if hub is not None:
+        query = query.where(Technician.hub == hub)
+    if active_only:
+        query = query.where(Technician.active.is_(True))
+    return session.scalars(query.order_by(Technician.full_name, Technician.id)).all()
+
+
+def technician_of_user(session: Session, actor: Actor) -> Technician | None:
+    """The active technician record the caller signs in as, if any."""
+    query = select(Technician).where(
+        Technician.user_id == actor.user_id,
+        Technician.operator_id == actor.operator_id,
+        Technician.active.is_(True),
+    )
+    return session.scalar(query)
+
+
+def record_training(
+    session: Session,
+    actor: Actor,
+    *,
+    technician_id: int,
+    title: str,
+    provider: str,
+    model_family: str,
+    engine_type: str,
+    completed_on: date,
+    hours: float,
+    grants_years: int | None = 3,
+) -> Training:
+    """A completed course; it grants a certification valid ``grants_years`` (None: none)."""
+    actor.require(Right.MANAGE_PEOPLE)
+    technician = get_technician(session, actor, technician_id)
+    _check_training(completed_on=completed_on, hours=hours, grants_years=grants_years)
+    training = Training(
+        technician_id=technician.id,
+        title=title,
+        provider=provider,
+        model_family=model_family,
+        engine_type=engine_type,
+        completed_on=completed_on,
+        hours=hours,
+    )
+    session.add(training)
+    session.flush()
+    if grants_years is not None:
+        _certify(
+            session,
+            technician,
+            model_family=model_family,
+            engine_type=engine_type,
+            issued_on=completed_on,
+            expires_on=add_years(completed_on, grants_years),
+            training_id=training.id,
+        )
+    return training
+
+
+def _check_training(*, completed_on: date, hours: float, grants_years: int | None) -> None:
+    if completed_on > date.today():
+        raise Invalid(f"{completed_on} is in the future", field="completed_on")
+    if hours < 0:
+        raise Invalid("hours cannot be negative", field="hours")
+    if grants_years is not None and grants_years < 1:
+        raise Invalid("a training grants at least one year, or nothing", field="grants_years")
+
+
+def add_certification(
+    session: Session,
+    actor: Actor,
+    *,
+    technician_id: int,
+    model_family: str,
+    engine_type: str,
+    issued_on: date,
+    expires_on: date,
+) -> Certification:
+    """Enter a certificate the technician already holds; it must expire after its issue."""
+    actor.require(Right.MANAGE_PEOPLE)
+    technician = get_technician(session, actor, technician_id)
+    if expires_on <= issued_on:
+        raise Invalid(
+            f"expires on {expires_on}, which is not after its issue on {issued_on}",
+            field="expires_on",
+        )
+    if issued_on > date.today():
+        raise Invalid(f"{issued_on} is in the future", field="issued_on")
+    return _certify(
+        session,
+        technician,
+        model_family=model_family,
+        engine_type=engine_type,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        training_id=None,
+    )
+
+
+def _certify(
+    session: Session,
+    technician: Technician,
+    *,
+    model_family: str,
+    engine_type: str,
+    issued_on: date,
+    expires_on: date,
+    training_id: int | None,
+) -> Certification:
+    certification = Certification(
+        technician_id=technician.id,
+        model_family=model_family,
+        engine_type=engine_type,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        training_id=training_id,
+    )
+    session.add(certification)
+    session.flush()
+    return certification
+
+
+def add_years(day: date, years: int) -> date:
+    """``day`` moved ``years`` on; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def trainings_of(session: Session, technician: Technician) -> Sequence[Training]:
+    """The technician's trainings, newest first."""
+    query = select(Training).where(Training.technician_id == technician.id)
+    return session.scalars(query.order_by(Training.completed_on.desc(), Training.id.desc())).all()
+
+
+def certifications_of(session: Session, technician: Technician) -> Sequence[Certification]:
+    """The technician's certifications, latest expiry first."""
+    query = select(Certification).where(Certification.technician_id == technician.id)
+    order = (Certification.expires_on.desc(), Certification.id.desc())
+    return session.scalars(query.order_by(*order)).all()
+
+
+def granted_by(session: Session, training: Training) -> Certification | None:
+    """The certification ``training`` granted, if any."""
+    query = select(Certification).where(Certification.training_id == training.id)
+    return session.scalar(query)
+
+
+def find_valid_certification(
+    session: Session, *, technician_id: int, model_family: str, engine_type: str, on: date
+) -> Certification | None:
+    """The technician's certification for the family and engine valid on ``on``; latest expiry."""
+    query = (
+        _matching(model_family, engine_type)
+        .where(
+            Certification.technician_id == technician_id,
+            Certification.issued_on <= on,
+            Certification.expires_on >= on,
+        )
+        .order_by(Certification.expires_on.desc(), Certification.id.desc())
+    )
+    return session.scalars(query.limit(1)).first()
+
+
+def find_latest_certification(
+    session: Session, *, technician_id: int, model_family: str, engine_type: str
+) -> Certification | None:
+    """The technician's certification for the family and engine that expires last, if any."""
+    query = (
+        _matching(model_family, engine_type)
+        .where(Certification.technician_id == technician_id)
+        .order_by(Certification.expires_on.desc(), Certification.id.desc())
+    )
+    return session.scalars(query.limit(1)).first()
+
+
+def certified_technicians(
+    session: Session, operator_id: int, *, model_family: str, engine_type: str, on: date
+) -> list[Technician]:
+    """The operator's active technicians certified for the family and engine on ``on``."""
+    holders = (
+        _matching(model_family, engine_type)
+        .where(Certification.issued_on <= on, Certification.expires_on >= on)
+        .with_only_columns(Certification.technician_id)
+    )
+    query = select(Technician).where(
+        Technician.operator_id == operator_id,
+        Technician.active.is_(True),
+        Technician.id.in_(holders),
+    )
+    return list(session.scalars(query.order_by(Technician.full_name, Technician.id)))
+
+
+def _matching(model_family: str, engine_type: str) -> Select[Certification]:
+    return select(Certification).where(
+        Certification.model_family == model_family, Certification.engine_type == engine_type
+    )

@@ -32,11 +32,11 @@ def with_routes(app: FastAPI) -> FastAPI:
 
 
 @pytest.fixture
-def wo_client(
-    session_factory: sessionmaker[Session], catalog: RuleCatalog
-) -> Iterator[TestClient]:
+def wo_client(session_factory: sessionmaker[Session], catalog: RuleCatalog) -> Iterator[TestClient]:
     """The app over the test's transaction, with the work-order and people routes."""
-    app = create_app(Settings(database_url="sqlite://"), session_factory=session_factory, catalog=catalog)
+    app = create_app(
+        Settings(database_url="sqlite://"), session_factory=session_factory, catalog=catalog
+    )
     with TestClient(with_routes(app)) as test_client:
         yield test_client
 

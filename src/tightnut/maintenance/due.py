@@ -283,7 +283,6 @@ def _suppress_block(block: slice, rows: DueRows, out: DueResult, slack: float) -
         suppressed[local[timed & (status >= Status.DUE_SOON)]] = True
         ancestor = rows.parent[ancestor]
         keep = ancestor >= 0
-        keep[:] = False
         local, ancestor = local[keep], ancestor[keep]
         own_status, own_forecast, own_nan = own_status[keep], own_forecast[keep], own_nan[keep]
     if local.size:

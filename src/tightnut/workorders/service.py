@@ -466,13 +466,13 @@ def _stale(work_order: WorkOrder, expected_version: int) -> Conflict:
 
 def _save(session: Session, work_order: WorkOrder) -> WorkOrder:
     # Every accepted change bumps the version, even one that only adds rows beside the order.
-    expected = work_order.version
+    order_id, expected = work_order.id, work_order.version
     flag_modified(work_order, "status")
     try:
         session.flush()
     except StaleDataError:
         raise Conflict(
-            f"work order {work_order.id} was changed by someone else since version {expected}; "
+            f"work order {order_id} was changed by someone else since version {expected}; "
             "reload it and try again",
             field="version",
         ) from None

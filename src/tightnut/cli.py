@@ -21,6 +21,7 @@ from tightnut.errors import NotFound, TightnutError
 from tightnut.fleet.importer import import_vehicles
 from tightnut.fleet.models import Depot
 from tightnut.gate import service as gate
+from tightnut.maintenance.cli import maintenance_app
 from tightnut.migrate import upgrade
 from tightnut.planning.cli import network_app
 from tightnut.rules import load_catalog
@@ -40,6 +41,7 @@ for sub, name in (
     (vehicles_app, "vehicles"),
     (gate_app, "gate"),
     (network_app, "network"),
+    (maintenance_app, "maintenance"),
 ):
     app.add_typer(sub, name=name)
 
@@ -49,7 +51,8 @@ AsOption = Annotated[
 ]
 
 
-def _factory() -> sessionmaker[Session]:
+def session_factory() -> sessionmaker[Session]:
+    """Sessions on the configured database."""
     return make_session_factory(make_engine(get_settings().database_url))
 
 
@@ -95,7 +98,7 @@ def demo_load(
     """Load the demo operators, fleets, history and logins."""
     from tightnut.demo.loader import DEMO_PASSWORD, load_demo
 
-    factory = _factory()
+    factory = session_factory()
     with transaction(factory) as session:
         has_data = session.scalar(select(Operator.id).limit(1)) is not None
         if has_data and not if_empty:
@@ -133,7 +136,7 @@ def users_create(
 ) -> None:
     """Create a user and print an API token for it, once."""
     try:
-        with transaction(_factory()) as session:
+        with transaction(session_factory()) as session:
             found = session.scalar(select(Operator).where(Operator.name == operator))
             if found is None and create_operator:
                 found = auth.create_operator(session, name=operator)
@@ -162,7 +165,7 @@ def vehicles_import(
 ) -> None:
     """Import vehicles from a CSV file: every row or none."""
     try:
-        with transaction(_factory()) as session:
+        with transaction(session_factory()) as session:
             actor = _actor(session, operator, as_user)
             report = import_vehicles(session, actor, text=file.read_text(encoding="utf-8-sig"))
     except TightnutError as error:
@@ -182,7 +185,7 @@ def gate_board(
     catalog = load_catalog(settings.rule_packs_dir)
     lead = timedelta(minutes=settings.inspection_lead_minutes)
     try:
-        with transaction(_factory()) as session:
+        with transaction(session_factory()) as session:
             actor = _actor(session, operator, as_user)
             depot_id = _depot_id(session, actor, depot)
             found, shift, rows = gate.board(session, actor, depot_id, catalog=catalog, lead=lead)

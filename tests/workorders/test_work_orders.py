@@ -288,7 +288,7 @@ def test_roles_without_the_right_are_forbidden(wo_client: TestClient, shop: Work
     error = _error(_sign(wo_client, shop, order, manager), 403)
     assert "may not do work" in error["message"]
     dispatcher = shop.logins[Role.DISPATCHER]
-    assert _act(wo_client, order, "cancel", dispatcher, reason="no").status_code == 403
+    assert _act(wo_client, order, "cancel", dispatcher, reason="not needed").status_code == 403
     assert _get(wo_client, order, shop.engineer)["status"] == "in_progress"
 
 

@@ -16,6 +16,7 @@ from tightnut.auth.rights import Actor
 from tightnut.db import utcnow
 from tightnut.defects import service as defects
 from tightnut.demo.checks import results_for
+from tightnut.demo.maintenance import load_maintenance
 from tightnut.fleet import service as fleet
 from tightnut.fleet.models import Depot, MeterReading, Vehicle
 from tightnut.fleet.schemas import DepotCreate, VehicleCreate
@@ -111,9 +112,21 @@ def load_demo(session: Session, *, catalog: RuleCatalog, seed: int = 7) -> list[
         }
         logins += [user.email for user in users.values()]
         actors = {role: auth.actor_of(user) for role, user in users.items()}
+        fleet_of_operator: list[Vehicle] = []
         for plan in depots:
             depot, vehicles = _depot(session, actors[Role.FLEET_MANAGER], plan, rng)
             _history(session, catalog, actors[Role.INSPECTOR], depot, vehicles)
+            fleet_of_operator += vehicles
+        load_maintenance(
+            session,
+            actors[Role.FLEET_MANAGER],
+            actors[Role.SERVICE_ENGINEER],
+            fleet_of_operator,
+            rng,
+        )
+        for depot_id in sorted({v.depot_id for v in fleet_of_operator}):
+            depot = session.get_one(Depot, depot_id)
+            vehicles = [v for v in fleet_of_operator if v.depot_id == depot_id]
             _today(session, catalog, actors, depot, vehicles, rng)
     return logins
 
@@ -223,6 +236,8 @@ def _history(
                         user_id=inspector.user_id,
                     )
                 )
+        vehicle.km_per_day = 200.0 if km is not None else 0.0
+        vehicle.hours_per_day = 8.0
     session.execute(insert(Inspection), rows)
     session.execute(insert(MeterReading), readings)
 

@@ -219,11 +219,11 @@ def _meter_block(
     due = meter.due[block]
     remaining = _remaining(meter, block, vehicle, today)
     used = ~np.isnan(due)
-    edge = np.take(meter.early, task)
+    edge = np.take(meter.early, task, mode="clip")
     status = (remaining <= edge).view(np.int8)
-    edge += np.take(meter.soon, task)
+    edge += np.take(meter.soon, task, mode="clip")
     status += remaining <= edge
-    np.take(meter.late, task, out=edge)
+    np.take(meter.late, task, out=edge, mode="clip")
     overdue = np.negative(remaining)
     overdue -= edge  # −r − late > 0 exactly when r < −late
     status += overdue > 0
@@ -235,7 +235,7 @@ def _remaining(meter: _Meter, block: slice, vehicle: IndexArray, today: float) -
     if meter.now is None:
         np.subtract(due, today, out=remaining)
         return remaining
-    np.take(meter.now, vehicle, out=remaining)
+    np.take(meter.now, vehicle, out=remaining, mode="clip")
     np.subtract(due, remaining, out=remaining)
     missing = np.isnan(remaining) & ~np.isnan(due)
     if missing.any():
@@ -249,7 +249,7 @@ def _forecast(
 ) -> FloatArray:
     if meter.per_day is None:
         return due
-    per_day = np.take(meter.per_day, vehicle)
+    per_day = np.take(meter.per_day, vehicle, mode="clip")
     forecast = np.full(due.size, np.nan)
     with np.errstate(over="ignore"):  # a trickle of use forecasts a day beyond any calendar
         np.divide(remaining, per_day, out=forecast, where=per_day > 0)

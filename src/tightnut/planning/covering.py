@@ -24,7 +24,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from tightnut.planning.errors import InfeasibleError, PlanningError
-from tightnut.planning.mip import DEFAULT_TIME_LIMIT_S, MipProblem, MipOutcome, solve_mip
+from tightnut.planning.mip import DEFAULT_TIME_LIMIT_S, MipOutcome, MipProblem, solve_mip
 from tightnut.planning.result import OPTIMAL, TIME_LIMIT, PlanResult
 from tightnut.planning.validation import check_cost, check_count, check_weights
 

@@ -68,10 +68,10 @@ def new_highs(time_limit_s: float, threads: int = 2) -> highspy.Highs:
     """Return a silent HiGHS instance with a time limit and a small thread count."""
     global _banner_done
     if _banner_done:
-        highs = highspy.Highs()
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
     else:
         with _quiet_stdout():
-            highs = highspy.Highs()
+            highs = highspy.Highs()  # type: ignore[no-untyped-call]
         _banner_done = True
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", float(time_limit_s))

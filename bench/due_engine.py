@@ -1,0 +1,269 @@
+"""Due-engine benchmark: 1,000,000 vehicles × 10 tasks through the vectorised kernel.
+
+The fleet is a realistic mix: 60 % city buses serviced by km and calendar (TO-1 → TO-2 → TO-3
+chains, brake fluid, coolant, emergency exits, a seasonal service, a wheel-nut re-torque
+event) and 40 % tractors by engine hours (TO-1 → TO-2 → TO-3 → special service, per-shift
+service, seasonal services, hydraulics). It prints, for the kernel section:
+
+- the kernel's time (best of 3) and peak memory, inputs included — target ≤ 1.0 s, ≤ 1.5 GB;
+- the per-row reference run on a 20,000-vehicle sample in the same process, scaled to the
+  full fleet, and the ratio of the two per row — target ≥ 50×;
+- whether kernel and reference agree on the sample.
+
+`--quick` shrinks the run (20,000 vehicles, a 2,000-vehicle reference sample) so CI proves the
+script runs in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from maintenance.reference_due import reference_due
+from tightnut.maintenance.due import (
+    DueResult,
+    DueRows,
+    FleetState,
+    TaskTable,
+    compute_due,
+)
+
+TASKS_PER_VEHICLE = 10
+TODAY = float((date(2026, 3, 1) - date(1970, 1, 1)).days)
+TARGET_SECONDS = 1.0
+TARGET_BYTES = 1.5e9
+TARGET_RATIO = 50.0
+MB = 1e6
+NAN = np.nan
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One task definition: intervals (0 = none), tolerance share, soon window, parent column."""
+
+    name: str
+    km: float = 0.0
+    hours: float = 0.0
+    days: float = 0.0
+    tolerance: float = 0.10
+    soon: float = 0.05
+    parent: int = -1
+    event_window: float = 0.0  # event tasks: the early edge is the whole window, no lateness
+
+
+BUS = (
+    TaskSpec("TO-1", km=10_000, days=180, parent=1),
+    TaskSpec("TO-2", km=20_000, days=365, parent=2),
+    TaskSpec("TO-3", km=60_000, days=730, tolerance=0.05),
+    TaskSpec("seasonal", days=30, event_window=30),
+    TaskSpec("wheel-nut re-torque", km=100, event_window=50, soon=0.5),
+    TaskSpec("brake fluid", km=40_000, days=730),
+    TaskSpec("coolant", km=90_000, days=1_460),
+    TaskSpec("emergency exits", days=90),
+    TaskSpec("fire extinguisher", days=365),
+    TaskSpec("tachograph", days=730, tolerance=0.0),
+)
+TRACTOR = (
+    TaskSpec("TO-1", hours=125, parent=1),
+    TaskSpec("TO-2", hours=500, parent=2),
+    TaskSpec("TO-3", hours=1_000, tolerance=0.05, parent=3),
+    TaskSpec("special", hours=2_000, tolerance=0.05),
+    TaskSpec("ETO per shift", hours=10, tolerance=0.2, soon=0.0),
+    TaskSpec("TO-VL spring-summer", days=30, event_window=30),
+    TaskSpec("TO-OZ autumn-winter", days=30, event_window=30),
+    TaskSpec("wheel-nut re-torque", hours=10, event_window=5, soon=0.5),
+    TaskSpec("hydraulic oil", hours=1_000, days=730),
+    TaskSpec("air filter", hours=500),
+)
+KINDS = (BUS, TRACTOR)
+BUS_SHARE = 0.6
+
+
+def task_table() -> TaskTable:
+    """Absolute tolerances for every task definition: buses first, then tractors."""
+    specs = [spec for kind in KINDS for spec in kind]
+    columns: dict[str, list[float]] = {}
+    for unit, interval in (("km", "km"), ("hours", "hours"), ("days", "days")):
+        sizes = [getattr(s, interval) for s in specs]
+        columns[f"early_{unit}"] = [
+            s.event_window if s.event_window else s.tolerance * n
+            for s, n in zip(specs, sizes, strict=True)
+        ]
+        columns[f"late_{unit}"] = [
+            0.0 if s.event_window else s.tolerance * n for s, n in zip(specs, sizes, strict=True)
+        ]
+        columns[f"soon_{unit}"] = [s.soon * n for s, n in zip(specs, sizes, strict=True)]
+    return TaskTable(**{name: np.array(values) for name, values in columns.items()})
+
+
+def fleet_state(vehicles: int, rng: np.random.Generator) -> tuple[FleetState, np.ndarray]:
+    """Meters and utilisation per vehicle, and which vehicles are tractors."""
+    tractor = rng.random(vehicles) >= BUS_SHARE
+    now_km = rng.uniform(0, 1_500_000, vehicles)
+    now_km[tractor] = NAN
+    now_hours = rng.uniform(0, 20_000, vehicles)
+    now_hours[~tractor] = NAN
+    km_per_day = np.where(tractor, 0.0, rng.uniform(80, 400, vehicles))
+    idle = rng.random(vehicles) < 0.2  # off-season tractors: no hours forecast
+    hours_per_day = np.where(tractor & ~idle, rng.uniform(4, 16, vehicles), 0.0)
+    return FleetState(now_km, now_hours, km_per_day, hours_per_day), tractor
+
+
+def due_rows(fleet: FleetState, tractor: np.ndarray, rng: np.random.Generator) -> DueRows:
+    """Ten rows per vehicle, vehicle-major, with last-done points spread around the interval."""
+    vehicles = tractor.size
+    n = vehicles * TASKS_PER_VEHICLE
+    rows = DueRows(
+        vehicle=np.repeat(np.arange(vehicles, dtype=np.int32), TASKS_PER_VEHICLE),
+        task=np.empty(n, np.int32),
+        due_km=np.full(n, NAN),
+        due_hours=np.full(n, NAN),
+        due_day=np.full(n, NAN),
+        parent=np.full(n, -1, np.int64),
+    )
+    first_row = np.arange(vehicles, dtype=np.int64) * TASKS_PER_VEHICLE
+    for column in range(TASKS_PER_VEHICLE):
+        bus, trac = BUS[column], TRACTOR[column]
+        rows.task[column::TASKS_PER_VEHICLE] = np.where(tractor, len(BUS) + column, column)
+        used = rng.uniform(0.0, 1.15, vehicles)  # share of the interval used since last done
+        _fill(rows.due_km[column::TASKS_PER_VEHICLE], fleet.now_km, bus.km, trac.km, used, tractor)
+        _fill(
+            rows.due_hours[column::TASKS_PER_VEHICLE],
+            fleet.now_hours,
+            bus.hours,
+            trac.hours,
+            used,
+            tractor,
+        )
+        today = np.full(vehicles, TODAY)
+        _fill(rows.due_day[column::TASKS_PER_VEHICLE], today, bus.days, trac.days, used, tractor)
+        parent = np.where(tractor, trac.parent, bus.parent)
+        rows.parent[column::TASKS_PER_VEHICLE] = np.where(parent >= 0, first_row + parent, -1)
+    return rows
+
+
+def _fill(
+    out: np.ndarray, now: np.ndarray, bus: float, tractor_interval: float, used: np.ndarray,
+    tractor: np.ndarray,
+) -> None:  # fmt: skip
+    interval = np.where(tractor, tractor_interval, bus)
+    due = now + interval * (1.0 - used)
+    out[:] = np.where(interval > 0, due, NAN)
+
+
+def _best_of(runs: int, call: Callable[[], object]) -> float:
+    best = np.inf
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - start)
+    return float(best)
+
+
+def _traced_peak(call: Callable[[], object]) -> int:
+    """Peak bytes allocated during the call (outputs and temporaries), as tracemalloc sees them."""
+    tracemalloc.start()
+    call()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def _nbytes(*tables: object) -> int:
+    return sum(array.nbytes for table in tables for array in vars(table).values())
+
+
+def _sample(rows: DueRows, fleet: FleetState, vehicles: int) -> tuple[DueRows, FleetState]:
+    n = vehicles * TASKS_PER_VEHICLE
+    part = slice(0, n)
+    sample_rows = DueRows(*(np.ascontiguousarray(a[part]) for a in vars(rows).values()))
+    sample_fleet = FleetState(*(np.ascontiguousarray(a[:vehicles]) for a in vars(fleet).values()))
+    return sample_rows, sample_fleet
+
+
+def _agree(kernel: DueResult, reference: DueResult) -> bool:
+    exact = all(
+        np.array_equal(getattr(kernel, name), getattr(reference, name))
+        for name in ("status", "driver", "suppressed")
+    )
+    floats = all(
+        np.allclose(getattr(kernel, name), getattr(reference, name), rtol=1e-12, equal_nan=True)
+        for name in ("remaining_km", "remaining_hours", "remaining_days", "forecast_day")
+    )
+    return exact and floats
+
+
+def kernel_section(args: argparse.Namespace) -> None:
+    """Time and measure the kernel on the full fleet and the reference on a sample."""
+    rng = np.random.default_rng(20260301)
+    tasks = task_table()
+    fleet, tractor = fleet_state(args.vehicles, rng)
+    rows = due_rows(fleet, tractor, rng)
+    del tractor
+    n = rows.due_km.size
+
+    def run() -> DueResult:
+        return compute_due(rows, tasks, fleet, today=TODAY, suppress_slack_days=7.0)
+
+    kernel_s = _best_of(3, run)
+    inputs = _nbytes(rows, tasks, fleet)
+    kernel_peak = _traced_peak(run)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    sample_rows, sample_fleet = _sample(rows, fleet, args.sample)
+    m = sample_rows.due_km.size
+    start = time.perf_counter()
+    expected = reference_due(sample_rows, tasks, sample_fleet, today=TODAY, suppress_slack_days=7.0)
+    reference_s = time.perf_counter() - start
+    reference_peak = _traced_peak(
+        lambda: reference_due(
+            sample_rows, tasks, sample_fleet, today=TODAY, suppress_slack_days=7.0
+        )
+    )
+    got = compute_due(sample_rows, tasks, sample_fleet, today=TODAY, suppress_slack_days=7.0)
+    statuses = np.bincount(run().status, minlength=4)
+
+    kernel_row = kernel_s / n
+    reference_row = reference_s / m
+    print(f"Due engine — {args.vehicles:,} vehicles × {TASKS_PER_VEHICLE} tasks = {n:,} rows")
+    print(f"  statuses ok/due soon/due/overdue: {' / '.join(f'{c:,}' for c in statuses)}")
+    print(f"  kernel, best of 3:        {kernel_s:8.3f} s   ({kernel_row * 1e9:6.1f} ns/row)"
+          f"   target ≤ {TARGET_SECONDS:.1f} s at 10 M rows")  # fmt: skip
+    print(f"  kernel peak memory:       {(inputs + kernel_peak) / MB:8.0f} MB  (inputs"
+          f" {inputs / MB:.0f} MB + outputs and temporaries {kernel_peak / MB:.0f} MB,"
+          f" tracemalloc)   target ≤ {TARGET_BYTES / 1e9:.1f} GB")  # fmt: skip
+    print(f"  process max RSS:          {rss / MB:8.0f} MB  (interpreter, NumPy, data generation)")
+    print(f"  reference on {args.sample:,} vehicles ({m:,} rows): {reference_s:.2f} s"
+          f"   ({reference_row * 1e6:.2f} µs/row)")  # fmt: skip
+    print(f"  reference scaled to {n:,} rows: {reference_row * n:8.1f} s,"
+          f" peak {reference_peak / m * n / MB:,.0f} MB")  # fmt: skip
+    print(f"  ratio reference/kernel per row: {reference_row / kernel_row:6.0f}×"
+          f"   target ≥ {TARGET_RATIO:.0f}×")  # fmt: skip
+    print(f"  kernel and reference agree on the sample: {'yes' if _agree(got, expected) else 'NO'}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark sections."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="small run for CI")
+    parser.add_argument("--vehicles", type=int, default=None)
+    parser.add_argument("--sample", type=int, default=None)
+    args = parser.parse_args(argv)
+    args.vehicles = args.vehicles or (20_000 if args.quick else 1_000_000)
+    args.sample = min(args.sample or (2_000 if args.quick else 20_000), args.vehicles)
+    kernel_section(args)
+
+
+if __name__ == "__main__":
+    main()

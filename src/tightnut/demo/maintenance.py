@@ -1,0 +1,99 @@
+"""Demo maintenance: programmes, where each vehicle stands on them, technicians and parts."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tightnut.auth.rights import Actor
+from tightnut.fleet.models import Vehicle
+from tightnut.maintenance.models import Programme, ProgrammeTask, TaskState
+from tightnut.maintenance.programmes import import_shipped, programme_for, tasks_of
+from tightnut.people import service as people
+from tightnut.workorders import parts
+
+TECHNICIANS = (
+    ("Ivan Petrov", (("city-bus-12m", "diesel"), ("city-bus-12m", "cng"))),
+    ("Olga Smirnova", (("city-bus-12m-e", "electric"), ("city-bus-12m", "diesel"))),
+    ("Sergey Kuznetsov", (("wheeled-tractor-80hp", "diesel"), ("combine-class-5", "diesel"))),
+)
+PARTS = (
+    ("OF-100", "Oil filter", 40),
+    ("BP-220", "Brake pad set", 12),
+    ("WN-22", "Wheel nut M22", 200),
+)
+
+
+def load_maintenance(
+    session: Session, manager: Actor, engineer: Actor, vehicles: list[Vehicle], rng: random.Random
+) -> None:
+    """Programmes for the operator, a spread of task states, technicians and stock."""
+    import_shipped(session, manager)
+    programmes = session.scalars(
+        select(Programme).where(Programme.operator_id == manager.operator_id)
+    ).all()
+    today = date.today()
+    for vehicle in vehicles:
+        programme = programme_for(vehicle, programmes)
+        if programme is not None:
+            _states(session, vehicle, tasks_of(session, [programme.id]), today, rng)
+    _technicians(session, engineer, today)
+    _parts(session, manager, {v.depot_id for v in vehicles})
+
+
+def _states(
+    session: Session, vehicle: Vehicle, tasks: list[ProgrammeTask], today: date, rng: random.Random
+) -> None:
+    """Last done somewhere within one interval, so some tasks are due soon, due or overdue."""
+    for task in tasks:
+        if task.kind == "event":
+            continue
+        if task.kind == "seasonal":
+            done_on = today - timedelta(days=rng.randint(14, 50))
+            session.add(TaskState(vehicle_id=vehicle.id, task_id=task.id, last_done_on=done_on))
+            continue
+        share = (
+            rng.choice((0.1, 0.3, 0.5, 0.7, 0.85, 0.93, 0.97, 1.02)) if rng.random() < 0.9 else 0.2
+        )
+        session.add(
+            TaskState(
+                vehicle_id=vehicle.id,
+                task_id=task.id,
+                last_done_km=_back(vehicle.odometer_km, task.interval_km, share),
+                last_done_hours=_back(vehicle.engine_hours, task.interval_hours, share),
+                last_done_on=today
+                - timedelta(days=round((task.interval_days or 365) * share * 0.5)),
+            )
+        )
+
+
+def _back(now: float | None, interval: float | None, share: float) -> float | None:
+    if now is None or interval is None:
+        return None
+    return round(max(now - interval * share, 0.0), 1)
+
+
+def _technicians(session: Session, engineer: Actor, today: date) -> None:
+    for name, rights in TECHNICIANS:
+        user_id = engineer.user_id if name == TECHNICIANS[0][0] else None
+        technician = people.create_technician(session, engineer, full_name=name, user_id=user_id)
+        for family, engine in rights:
+            people.add_certification(
+                session,
+                engineer,
+                technician_id=technician.id,
+                model_family=family,
+                engine_type=engine,
+                issued_on=today - timedelta(days=400),
+                expires_on=today + timedelta(days=700),
+            )
+
+
+def _parts(session: Session, manager: Actor, depot_ids: set[int]) -> None:
+    for sku, name, quantity in PARTS:
+        part = parts.create_part(session, manager, sku=sku, name=name)
+        for depot_id in sorted(depot_ids):
+            parts.set_stock(session, manager, part_id=part.id, depot_id=depot_id, quantity=quantity)

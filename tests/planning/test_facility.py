@@ -61,9 +61,7 @@ def test_capacities_below_demand_are_reported_with_the_shortfall() -> None:
 
 def test_single_source_client_larger_than_any_site_is_reported() -> None:
     with pytest.raises(InfeasibleError, match="client 1 has demand 9"):
-        solve_facility(
-            np.zeros((2, 2)), [1.0, 1.0], [1.0, 9.0], [6.0, 6.0], single_source=True
-        )
+        solve_facility(np.zeros((2, 2)), [1.0, 1.0], [1.0, 9.0], [6.0, 6.0], single_source=True)
 
 
 def test_fixed_costs_of_the_wrong_length_are_refused() -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tightnut.auth.models import User
 from tightnut.auth.rights import Actor, Right
-from tightnut.errors import Conflict, Invalid, NotFound
+from tightnut.errors import Conflict, Forbidden, Invalid, NotFound
 from tightnut.people.models import Certification, Technician, Training
 
 
@@ -233,6 +233,39 @@ def find_latest_certification(
         .order_by(Certification.expires_on.desc(), Certification.id.desc())
     )
     return session.scalars(query.limit(1)).first()
+
+
+def certified_signer(
+    session: Session, actor: Actor, *, model_family: str, engine_type: str, on: date | None = None
+) -> Technician:
+    """The caller's technician if certified for the pair on ``on``; else Forbidden saying why."""
+    on = on or date.today()
+    wanted = f"model family '{model_family}' and engine type '{engine_type}'"
+    detail: dict[str, object] = {"model_family": model_family, "engine_type": engine_type}
+    technician = technician_of_user(session, actor)
+    if technician is None:
+        raise Forbidden(
+            f"only a technician certified for {wanted} may sign; "
+            "your user is not linked to an active technician",
+            detail={**detail, "reason": "not_a_technician"},
+        )
+    key = {"model_family": model_family, "engine_type": engine_type}
+    if find_valid_certification(session, technician_id=technician.id, on=on, **key):
+        return technician
+    latest = find_latest_certification(session, technician_id=technician.id, **key)
+    reason, why = _why_not(latest, on)
+    raise Forbidden(
+        f"{technician.full_name} may not sign: the certification for {wanted} {why}",
+        detail={**detail, "reason": reason, "technician_id": technician.id},
+    )
+
+
+def _why_not(latest: Certification | None, on: date) -> tuple[str, str]:
+    if latest is None:
+        return "missing", "is missing"
+    if latest.expires_on < on:
+        return "expired", f"expired on {latest.expires_on}"
+    return "not_yet_valid", f"is valid only from {latest.issued_on}"
 
 
 def certified_technicians(

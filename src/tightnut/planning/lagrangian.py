@@ -139,6 +139,9 @@ def lagrangian_bound(
     forced = np.zeros(m, dtype=bool) if forced is None else forced
     for iteration in range(max_iterations):
         bound, rho, chosen = _evaluate(weighted, lam, p, forced)
+        if not np.isfinite(bound):  # more sites forced open than p: nothing is feasible
+            state.best = np.inf
+            break
         closed, opened = _fix(bound, rho, chosen, forced, state.upper - delta + tolerance)
         state.fixed_closed |= closed
         state.fixed_open |= opened

@@ -19,12 +19,11 @@ from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
 from tightnut.defects import service as defects
 from tightnut.defects.models import Defect, DefectStatus
-from tightnut.errors import Conflict, Forbidden, Invalid, NotFound
+from tightnut.errors import Conflict, Invalid, NotFound
 from tightnut.fleet import service as fleet
 from tightnut.fleet.models import Meter, Vehicle
 from tightnut.maintenance.models import Programme, ProgrammeTask
 from tightnut.people import service as people
-from tightnut.people.models import Certification, Technician
 from tightnut.workorders import parts
 from tightnut.workorders.models import (
     PartUsage,
@@ -320,7 +319,9 @@ def sign_off(
     actor.require(Right.DO_WORK)
     _check(work_order, expected_version, (S.IN_PROGRESS,), "signed")
     vehicle = session.get_one(Vehicle, work_order.vehicle_id)
-    signer = _certified_signer(session, actor, vehicle)
+    signer = people.certified_signer(
+        session, actor, model_family=vehicle.model_family, engine_type=vehicle.engine_type
+    )
     notes = notes.strip()
     if len(notes) < 3:
         raise Invalid("say what was done", field="notes")
@@ -352,40 +353,6 @@ def sign_off(
             done_at=now,
         )
     return work_order
-
-
-def _certified_signer(session: Session, actor: Actor, vehicle: Vehicle) -> Technician:
-    family, engine = vehicle.model_family, vehicle.engine_type
-    wanted = f"model family '{family}' and engine type '{engine}'"
-    detail: dict[str, object] = {"model_family": family, "engine_type": engine}
-    technician = people.technician_of_user(session, actor)
-    if technician is None:
-        raise Forbidden(
-            f"only a technician certified for {wanted} may sign; "
-            "your user is not linked to an active technician",
-            detail={**detail, "reason": "not_a_technician"},
-        )
-    today = date.today()
-    if people.find_valid_certification(
-        session, technician_id=technician.id, model_family=family, engine_type=engine, on=today
-    ):
-        return technician
-    latest = people.find_latest_certification(
-        session, technician_id=technician.id, model_family=family, engine_type=engine
-    )
-    reason, why = _why_not(latest, today)
-    raise Forbidden(
-        f"{technician.full_name} may not sign: the certification for {wanted} {why}",
-        detail={**detail, "reason": reason, "technician_id": technician.id},
-    )
-
-
-def _why_not(latest: Certification | None, today: date) -> tuple[str, str]:
-    if latest is None:
-        return "missing", "is missing"
-    if latest.expires_on < today:
-        return "expired", f"expired on {latest.expires_on}"
-    return "not_yet_valid", f"is valid only from {latest.issued_on}"
 
 
 def _check_meters(

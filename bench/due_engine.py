@@ -133,33 +133,19 @@ def due_rows(fleet: FleetState, tractor: np.ndarray, rng: np.random.Generator) -
         parent=np.full(n, -1, np.int64),
     )
     first_row = np.arange(vehicles, dtype=np.int64) * TASKS_PER_VEHICLE
+    today = np.full(vehicles, TODAY)
+    meters = (("km", "due_km", fleet.now_km), ("hours", "due_hours", fleet.now_hours))
     for column in range(TASKS_PER_VEHICLE):
         bus, trac = BUS[column], TRACTOR[column]
         rows.task[column::TASKS_PER_VEHICLE] = np.where(tractor, len(BUS) + column, column)
         used = rng.uniform(0.0, 1.15, vehicles)  # share of the interval used since last done
-        _fill(rows.due_km[column::TASKS_PER_VEHICLE], fleet.now_km, bus.km, trac.km, used, tractor)
-        _fill(
-            rows.due_hours[column::TASKS_PER_VEHICLE],
-            fleet.now_hours,
-            bus.hours,
-            trac.hours,
-            used,
-            tractor,
-        )
-        today = np.full(vehicles, TODAY)
-        _fill(rows.due_day[column::TASKS_PER_VEHICLE], today, bus.days, trac.days, used, tractor)
+        for unit, array, now in (*meters, ("days", "due_day", today)):
+            interval = np.where(tractor, getattr(trac, unit), getattr(bus, unit))
+            due = np.where(interval > 0, now + interval * (1.0 - used), NAN)
+            getattr(rows, array)[column::TASKS_PER_VEHICLE] = due
         parent = np.where(tractor, trac.parent, bus.parent)
         rows.parent[column::TASKS_PER_VEHICLE] = np.where(parent >= 0, first_row + parent, -1)
     return rows
-
-
-def _fill(
-    out: np.ndarray, now: np.ndarray, bus: float, tractor_interval: float, used: np.ndarray,
-    tractor: np.ndarray,
-) -> None:  # fmt: skip
-    interval = np.where(tractor, tractor_interval, bus)
-    due = now + interval * (1.0 - used)
-    out[:] = np.where(interval > 0, due, NAN)
 
 
 def _best_of(runs: int, call: Callable[[], object]) -> float:

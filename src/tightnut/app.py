@@ -24,9 +24,11 @@ from tightnut.gate import pages as gate_pages
 from tightnut.gate import routes as gate_routes
 from tightnut.inspections import routes as inspection_routes
 from tightnut.maintenance import routes as maintenance_routes
+from tightnut.people import routes as people_routes
 from tightnut.rules import RuleCatalog, load_catalog
 from tightnut.templating import templates
 from tightnut.wiring import wire
+from tightnut.workorders import routes as workorder_routes
 
 API_PREFIX = "/api/v1"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -60,6 +62,8 @@ def create_app(
         defect_routes,
         gate_routes,
         maintenance_routes,
+        people_routes,
+        workorder_routes,
     )
     for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)

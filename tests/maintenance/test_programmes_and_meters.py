@@ -205,7 +205,8 @@ def test_meter_csv_names_each_bad_line(
     bus = make_vehicle(session, depot)
     _aged(session, bus, "odometer_km", 100_000, 48)
     session.commit()
-    text = f"plate,meter,value\n{bus.plate},odometer_km,100500\nNOPE1,odometer_km,5\n{bus.plate},fuel,3\n"
+    rows = [f"{bus.plate},odometer_km,100500", "NOPE1,odometer_km,5", f"{bus.plate},fuel,3"]
+    text = "plate,meter,value\n" + "\n".join(rows) + "\n"
     answer = client.post(
         "/api/v1/meter-readings/import", content=text.encode(), headers=login.headers
     )

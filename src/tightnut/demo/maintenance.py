@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -45,7 +46,11 @@ def load_maintenance(
 
 
 def _states(
-    session: Session, vehicle: Vehicle, tasks: list[ProgrammeTask], today: date, rng: random.Random
+    session: Session,
+    vehicle: Vehicle,
+    tasks: Sequence[ProgrammeTask],
+    today: date,
+    rng: random.Random,
 ) -> None:
     """Last done somewhere within one interval, so some tasks are due soon, due or overdue."""
     for task in tasks:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +29,7 @@ from tightnut.maintenance.due import (
     compute_due,
 )
 from tightnut.maintenance.models import Programme, ProgrammeTask, TaskState
-from tightnut.maintenance.programmes import programme_for, tasks_of
+from tightnut.maintenance.programmes import programme_for
 
 EPOCH = date(1970, 1, 1)
 STATUS_NAMES = ("ok", "due_soon", "due", "overdue")
@@ -60,8 +61,8 @@ class DueEntry:
     """One (vehicle, task) with the engine's verdict."""
 
     vehicle: VehicleFacts
-    programme: Programme
-    task: ProgrammeTask
+    programme: ProgrammeSpec
+    task: TaskSpec
     status: str
     suppressed: bool
     remaining_km: float | None
@@ -128,25 +129,126 @@ def load_vehicles(
     ]
 
 
+@dataclass(frozen=True)
+class ProgrammeSpec:
+    """A programme as plain data (the due list reads many attributes in tight loops)."""
+
+    id: int
+    code: str
+    source: str
+    illustrative: bool
+    model_families: tuple[str, ...]
+    vehicle_class: str | None
+    engine_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A programme task as plain data."""
+
+    id: int
+    programme_id: int
+    code: str
+    name: str
+    kind: str
+    engine_types: tuple[str, ...]
+    interval_km: float | None
+    interval_hours: float | None
+    interval_days: float | None
+    soon_km: float
+    soon_hours: float
+    soon_days: float
+    tolerance_pct: float
+    includes: tuple[str, ...]
+    season_start: str | None
+    season_end: str | None
+    trigger: str | None
+    window_min_km: float | None
+    window_max_km: float | None
+    safety_critical: bool
+    source: str
+
+
+class StateFacts(NamedTuple):
+    """Where a vehicle stands on one task."""
+
+    last_done_km: float | None
+    last_done_hours: float | None
+    last_done_on: date | None
+    armed_km: float | None
+
+
+def load_programmes(
+    session: Session, operator_id: int, *, only_safety_critical: bool = False
+) -> tuple[list[ProgrammeSpec], list[TaskSpec]]:
+    """The operator's programmes and their tasks, in two plain queries."""
+    programmes = [
+        ProgrammeSpec(
+            id=r.id,
+            code=r.code,
+            source=r.source,
+            illustrative=r.illustrative,
+            model_families=tuple(r.model_families),
+            vehicle_class=r.vehicle_class,
+            engine_types=tuple(r.engine_types),
+        )
+        for r in session.execute(
+            select(Programme.__table__).where(Programme.operator_id == operator_id)
+        )
+    ]
+    query = select(ProgrammeTask.__table__).where(
+        ProgrammeTask.programme_id.in_([p.id for p in programmes])
+    )
+    if only_safety_critical:
+        query = query.where(ProgrammeTask.safety_critical.is_(True))
+    tasks = [
+        TaskSpec(
+            **{**r._asdict(), "engine_types": tuple(r.engine_types), "includes": tuple(r.includes)}
+        )
+        for r in session.execute(query.order_by(ProgrammeTask.programme_id, ProgrammeTask.id))
+    ]
+    return programmes, tasks
+
+
+def facts_of(vehicle: Vehicle) -> VehicleFacts:
+    """The due list's view of a loaded vehicle."""
+    return VehicleFacts(
+        id=vehicle.id,
+        plate=vehicle.plate,
+        depot_id=vehicle.depot_id,
+        model_family=vehicle.model_family,
+        vehicle_class=vehicle.vehicle_class,
+        engine_type=vehicle.engine_type,
+        km=NAN if vehicle.odometer_km is None else vehicle.odometer_km + vehicle.odometer_offset_km,
+        hours=NAN
+        if vehicle.engine_hours is None
+        else vehicle.engine_hours + vehicle.engine_hours_offset,
+        km_per_day=vehicle.km_per_day,
+        hours_per_day=vehicle.hours_per_day,
+        gas_cert_due=vehicle.gas_cylinder_cert_due,
+        registered_on=vehicle.created_at.date(),
+    )
+
+
 def compute_entries(
     session: Session,
     operator_id: int,
     *,
     today: date,
     depot_id: int | None = None,
-    vehicle_ids: Sequence[int] | None = None,
+    vehicles: Sequence[VehicleFacts] | None = None,
     only_safety_critical: bool = False,
+    statuses: frozenset[str] | None = None,
 ) -> list[DueEntry]:
-    """Every applicable (vehicle, task) of the operator with its status and forecast."""
-    vehicles = load_vehicles(session, operator_id, depot_id=depot_id, vehicle_ids=vehicle_ids)
-    programmes = session.scalars(
-        select(Programme).where(Programme.operator_id == operator_id)
-    ).all()
-    tasks = [
-        t
-        for t in tasks_of(session, [p.id for p in programmes])
-        if t.safety_critical or not only_safety_critical
-    ]
+    """Each applicable (vehicle, task) of the operator with its status and forecast.
+
+    ``vehicles`` skips loading them; ``statuses`` keeps only the rows in those states.
+    """
+    if vehicles is None:
+        vehicles = load_vehicles(session, operator_id, depot_id=depot_id)
+    programmes, tasks = load_programmes(
+        session, operator_id, only_safety_critical=only_safety_critical
+    )
     if not vehicles or not tasks:
         return []
     states = _states(session, [v.id for v in vehicles])
@@ -155,15 +257,23 @@ def compute_entries(
         programme = programme_for(vehicle, programmes)
         if programme is not None:
             builder.add_vehicle(vehicle, programme, states)
-    return builder.solve()
+    return builder.solve(statuses)
 
 
-def _states(session: Session, vehicle_ids: list[int]) -> dict[tuple[int, int], TaskState]:
-    found: dict[tuple[int, int], TaskState] = {}
+def _states(session: Session, vehicle_ids: list[int]) -> dict[tuple[int, int], StateFacts]:
+    found: dict[tuple[int, int], StateFacts] = {}
+    columns = (
+        TaskState.vehicle_id,
+        TaskState.task_id,
+        TaskState.last_done_km,
+        TaskState.last_done_hours,
+        TaskState.last_done_on,
+        TaskState.armed_km,
+    )
     for start in range(0, len(vehicle_ids), 5000):
         chunk = vehicle_ids[start : start + 5000]
-        for state in session.scalars(select(TaskState).where(TaskState.vehicle_id.in_(chunk))):
-            found[(state.vehicle_id, state.task_id)] = state
+        for row in session.execute(select(*columns).where(TaskState.vehicle_id.in_(chunk))):
+            found[(row[0], row[1])] = StateFacts(row[2], row[3], row[4], row[5])
     return found
 
 
@@ -171,13 +281,13 @@ class _RowBuilder:
     """Collects rows for the engine, one vehicle at a time, then runs it once."""
 
     def __init__(
-        self, today: date, tasks: Sequence[ProgrammeTask], programmes: dict[int, Programme]
+        self, today: date, tasks: Sequence[TaskSpec], programmes: dict[int, ProgrammeSpec]
     ) -> None:
         self.today = today
         self.programmes = programmes
         self.tasks = list(tasks)
         self.task_index = {t.id: i for i, t in enumerate(self.tasks)}
-        self.by_programme: dict[int, list[ProgrammeTask]] = {}
+        self.by_programme: dict[int, list[TaskSpec]] = {}
         for task in self.tasks:
             self.by_programme.setdefault(task.programme_id, []).append(task)
         self.parent_code = {pid: _parents(ts) for pid, ts in self.by_programme.items()}
@@ -186,7 +296,10 @@ class _RowBuilder:
         self.parent_keys: list[tuple[int, str] | None] = []
 
     def add_vehicle(
-        self, vehicle: VehicleFacts, programme: Programme, states: dict[tuple[int, int], TaskState]
+        self,
+        vehicle: VehicleFacts,
+        programme: ProgrammeSpec,
+        states: dict[tuple[int, int], StateFacts],
     ) -> None:
         """Add the rows of every task of ``programme`` that applies to ``vehicle``."""
         index = len(self.vehicles)
@@ -202,8 +315,8 @@ class _RowBuilder:
             parent = parents.get(task.code)
             self.parent_keys.append(None if parent is None else (index, parent))
 
-    def solve(self) -> list[DueEntry]:
-        """Run the engine over the collected rows."""
+    def solve(self, statuses: frozenset[str] | None = None) -> list[DueEntry]:
+        """Run the engine over the collected rows; keep only ``statuses`` when given."""
         if not self.rows:
             return []
         table = np.array(self.rows, dtype=np.float64)
@@ -222,7 +335,14 @@ class _RowBuilder:
         result = compute_due(
             rows, _task_table(self.tasks), self._fleet(), today=day_number(self.today)
         )
-        return [self._entry(i, int(r[0]), int(r[1]), result) for i, r in enumerate(self.rows)]
+        keep = np.ones(len(self.rows), dtype=bool)
+        if statuses is not None:
+            wanted = [STATUS_NAMES.index(name) for name in statuses]
+            keep = np.isin(result.status, wanted)
+        return [
+            self._entry(i, int(self.rows[i][0]), int(self.rows[i][1]), result)
+            for i in np.flatnonzero(keep).tolist()
+        ]
 
     def _fleet(self) -> FleetState:
         return FleetState(
@@ -253,7 +373,7 @@ def _maybe(value: float) -> float | None:
     return None if math.isnan(value) else round(float(value), 1)
 
 
-def _parents(tasks: list[ProgrammeTask]) -> dict[str, str]:
+def _parents(tasks: list[TaskSpec]) -> dict[str, str]:
     """Each task's immediate including task (the first that lists it)."""
     parents: dict[str, str] = {}
     for task in tasks:
@@ -263,7 +383,7 @@ def _parents(tasks: list[ProgrammeTask]) -> dict[str, str]:
 
 
 def _due_point(
-    task: ProgrammeTask, vehicle: VehicleFacts, state: TaskState | None, today: date
+    task: TaskSpec, vehicle: VehicleFacts, state: StateFacts | None, today: date
 ) -> tuple[float, float, float] | None:
     """(due_km, due_hours, due_day) of one row, or None when the task does not apply now."""
     if task.kind == "seasonal":
@@ -280,7 +400,7 @@ def _due_point(
 
 
 def _periodic(
-    task: ProgrammeTask, vehicle: VehicleFacts, state: TaskState | None
+    task: TaskSpec, vehicle: VehicleFacts, state: StateFacts | None
 ) -> tuple[float, float, float] | None:
     due_km = _next(task.interval_km, vehicle.km, state.last_done_km if state else None)
     due_hours = _next(task.interval_hours, vehicle.hours, state.last_done_hours if state else None)
@@ -297,7 +417,7 @@ def _next(interval: float | None, now: float, last: float | None) -> float:
     return (last or 0.0) + interval
 
 
-def _season_end(task: ProgrammeTask, state: TaskState | None, today: date) -> date:
+def _season_end(task: TaskSpec, state: StateFacts | None, today: date) -> date:
     """The end of the latest season window that has begun; the next one's once it was served.
 
     A window that passed unserved stays overdue until it is served or the next one begins.
@@ -313,8 +433,8 @@ def _season_end(task: ProgrammeTask, state: TaskState | None, today: date) -> da
     return window(year + 1)[1] if served else end
 
 
-def _task_table(tasks: Sequence[ProgrammeTask]) -> TaskTable:
-    def column(fn: Callable[[ProgrammeTask], float]) -> FloatArray:
+def _task_table(tasks: Sequence[TaskSpec]) -> TaskTable:
+    def column(fn: Callable[[TaskSpec], float]) -> FloatArray:
         return np.array([fn(t) for t in tasks], dtype=np.float64)
 
     return TaskTable(
@@ -334,15 +454,15 @@ def _task_table(tasks: Sequence[ProgrammeTask]) -> TaskTable:
     )
 
 
-def _tolerance(task: ProgrammeTask, interval: float | None) -> float:
+def _tolerance(task: TaskSpec, interval: float | None) -> float:
     return (interval or 0.0) * task.tolerance_pct / 100 if task.kind == "periodic" else 0.0
 
 
-def _window(task: ProgrammeTask) -> float:
+def _window(task: TaskSpec) -> float:
     return (task.window_max_km or 0.0) - (task.window_min_km or 0.0)
 
 
-def _season_length(task: ProgrammeTask) -> float:
+def _season_length(task: TaskSpec) -> float:
     start = date.fromisoformat(f"2001-{task.season_start}")
     end = date.fromisoformat(f"2001-{task.season_end}")
     return float((end - start).days)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import yaml
 from pydantic import ValidationError
@@ -154,7 +154,21 @@ class Classified(Protocol):
     def engine_type(self) -> str: ...
 
 
-def programme_for(vehicle: Classified, programmes: Sequence[Programme]) -> Programme | None:
+class Covering(Protocol):
+    """Anything that says which vehicles a programme covers."""
+
+    @property
+    def model_families(self) -> Sequence[str]: ...
+    @property
+    def vehicle_class(self) -> str | None: ...
+    @property
+    def engine_types(self) -> Sequence[str]: ...
+
+
+P = TypeVar("P", bound=Covering)
+
+
+def programme_for(vehicle: Classified, programmes: Sequence[P]) -> P | None:
     """The programme that covers ``vehicle``: by model family first, then class and engine."""
     for programme in programmes:
         if vehicle.model_family in programme.model_families:

@@ -16,7 +16,7 @@ from tightnut.fleet.meters import DEFAULT_LIMITS, MeterLimits
 from tightnut.fleet.models import Depot, Meter, Vehicle
 from tightnut.fleet.service import get_vehicle, record_meter
 from tightnut.gate.kernel import Reason, RuleRef
-from tightnut.maintenance.duelist import DueEntry, compute_entries, meter_unit
+from tightnut.maintenance.duelist import DueEntry, compute_entries, facts_of, meter_unit
 from tightnut.maintenance.models import (
     Programme,
     ProgrammeTask,
@@ -76,26 +76,19 @@ def overdue_reasons(
     """Gate reasons: each overdue safety-critical task of these vehicles, how far past tolerance."""
     if not vehicles:
         return {}
-    operator_id = vehicles[0].operator_id
     entries = compute_entries(
         session,
-        operator_id,
+        vehicles[0].operator_id,
         today=now.date(),
-        vehicle_ids=[v.id for v in vehicles],
+        vehicles=[facts_of(v) for v in vehicles],
         only_safety_critical=True,
+        statuses=frozenset({"overdue"}),
     )
-    jurisdiction = _jurisdictions(session, vehicles)
+    jurisdiction = {v.depot_id: session.get_one(Depot, v.depot_id).jurisdiction for v in vehicles}
     found: dict[int, list[Reason]] = defaultdict(list)
     for entry in entries:
-        if entry.status == "overdue":
-            found[entry.vehicle.id].append(_reason(entry, jurisdiction[entry.vehicle.depot_id]))
+        found[entry.vehicle.id].append(_reason(entry, jurisdiction[entry.vehicle.depot_id]))
     return found
-
-
-def _jurisdictions(session: Session, vehicles: Sequence[Vehicle]) -> dict[int, str]:
-    depot_ids = {v.depot_id for v in vehicles}
-    query = select(Depot.id, Depot.jurisdiction).where(Depot.id.in_(depot_ids))
-    return {row.id: row.jurisdiction for row in session.execute(query)}
 
 
 def _reason(entry: DueEntry, jurisdiction: str) -> Reason:
@@ -232,7 +225,7 @@ def complete_tasks(
     entries = {
         e.task.id: e
         for e in compute_entries(
-            session, vehicle.operator_id, today=done_at.date(), vehicle_ids=[vehicle.id]
+            session, vehicle.operator_id, today=done_at.date(), vehicles=[facts_of(vehicle)]
         )
     }
     km = _lifetime(done_km, vehicle.odometer_km, vehicle.odometer_offset_km)

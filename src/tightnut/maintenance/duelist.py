@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -181,33 +181,45 @@ class StateFacts(NamedTuple):
 def load_programmes(
     session: Session, operator_id: int, *, only_safety_critical: bool = False
 ) -> tuple[list[ProgrammeSpec], list[TaskSpec]]:
-    """The operator's programmes and their tasks, in two plain queries."""
-    programmes = [
-        ProgrammeSpec(
-            id=r.id,
-            code=r.code,
-            source=r.source,
-            illustrative=r.illustrative,
-            model_families=tuple(r.model_families),
-            vehicle_class=r.vehicle_class,
-            engine_types=tuple(r.engine_types),
-        )
-        for r in session.execute(
-            select(Programme.__table__).where(Programme.operator_id == operator_id)
-        )
-    ]
-    query = select(ProgrammeTask.__table__).where(
-        ProgrammeTask.programme_id.in_([p.id for p in programmes])
-    )
+    """The operator's programmes and their tasks, in one query."""
+    programme, task = Programme.__table__, ProgrammeTask.__table__
+    condition = task.c.programme_id == programme.c.id
     if only_safety_critical:
-        query = query.where(ProgrammeTask.safety_critical.is_(True))
-    tasks = [
-        TaskSpec(
-            **{**r._asdict(), "engine_types": tuple(r.engine_types), "includes": tuple(r.includes)}
-        )
-        for r in session.execute(query.order_by(ProgrammeTask.programme_id, ProgrammeTask.id))
-    ]
-    return programmes, tasks
+        condition = condition & task.c.safety_critical.is_(True)
+    query = (
+        select(programme, task)
+        .select_from(programme.outerjoin(task, condition))
+        .where(programme.c.operator_id == operator_id)
+        .order_by(programme.c.id, task.c.id)
+    )
+    width = len(programme.c)
+    programmes: dict[int, ProgrammeSpec] = {}
+    tasks: list[TaskSpec] = []
+    for row in session.execute(query):
+        p = dict(zip(programme.c.keys(), row[:width], strict=True))
+        programmes.setdefault(p["id"], _programme_spec(p))
+        t = dict(zip(task.c.keys(), row[width:], strict=True))
+        if t["id"] is not None:
+            tasks.append(_task_spec(t))
+    return list(programmes.values()), tasks
+
+
+def _programme_spec(p: dict[str, Any]) -> ProgrammeSpec:
+    return ProgrammeSpec(
+        id=p["id"],
+        code=p["code"],
+        source=p["source"],
+        illustrative=p["illustrative"],
+        model_families=tuple(p["model_families"]),
+        vehicle_class=p["vehicle_class"],
+        engine_types=tuple(p["engine_types"]),
+    )
+
+
+def _task_spec(t: dict[str, Any]) -> TaskSpec:
+    return TaskSpec(
+        **{**t, "engine_types": tuple(t["engine_types"]), "includes": tuple(t["includes"])}
+    )
 
 
 def facts_of(vehicle: Vehicle) -> VehicleFacts:

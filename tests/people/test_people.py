@@ -2,38 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from factories import Login, make_login, make_operator
-from tightnut.app import create_app
 from tightnut.auth.models import Operator, Role
-from tightnut.config import Settings
 from tightnut.errors import Conflict, Invalid, NotFound
 from tightnut.people import service
 from tightnut.people.models import Certification
-from tightnut.rules import RuleCatalog
-from workorders.conftest import with_routes
 
 TODAY = date.today()
 CNG_BUS = {"model_family": "city-bus-12m", "engine_type": "cng"}
 
 
 @pytest.fixture
-def people_client(
-    session_factory: sessionmaker[Session], catalog: RuleCatalog
-) -> Iterator[TestClient]:
-    """The app over the test's transaction, with the people routes."""
-    settings = Settings(database_url="sqlite://")
-    app = create_app(settings, session_factory=session_factory, catalog=catalog)
-    with TestClient(with_routes(app)) as client:
-        yield client
+def people_client(client: TestClient) -> TestClient:
+    """The app client."""
+    return client
 
 
 @pytest.fixture

@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from factories import Login, make_depot, make_login, make_operator, make_vehicle
-from tightnut.app import API_PREFIX, create_app
 from tightnut.auth.models import Operator, Role
-from tightnut.config import Settings
 from tightnut.fleet.models import Depot, Vehicle
-from tightnut.people import routes as people_routes
 from tightnut.people.models import Certification, Technician
-from tightnut.rules import RuleCatalog
-from tightnut.workorders import routes as workorder_routes
-
-
-def with_routes(app: FastAPI) -> FastAPI:
-    """``app`` with the people and work-order routers, unless app.py already includes them."""
-    paths = {getattr(route, "path", "") for route in app.routes}
-    for module, probe in ((people_routes, "/technicians"), (workorder_routes, "/work-orders")):
-        if API_PREFIX + probe not in paths:
-            app.include_router(module.router, prefix=API_PREFIX)
-    return app
 
 
 @pytest.fixture
-def wo_client(session_factory: sessionmaker[Session], catalog: RuleCatalog) -> Iterator[TestClient]:
-    """The app over the test's transaction, with the work-order and people routes."""
-    app = create_app(
-        Settings(database_url="sqlite://"), session_factory=session_factory, catalog=catalog
-    )
-    with TestClient(with_routes(app)) as test_client:
-        yield test_client
+def wo_client(client: TestClient) -> TestClient:
+    """The app client (the work-order and people routes are part of the app)."""
+    return client
 
 
 def make_technician(

@@ -37,8 +37,8 @@ from tightnut.fleet.models import Depot, Vehicle
 from tightnut.gate import service as gate
 from tightnut.gate.kernel import decide
 from tightnut.inspections.models import Inspection
-from tightnut.migrate import upgrade
 from tightnut.maintenance.programmes import import_shipped
+from tightnut.migrate import upgrade
 from tightnut.rules import RuleCatalog, load_catalog
 from tightnut.wiring import wire
 

@@ -15,7 +15,6 @@ from alembic import op
 import tightnut.db
 from tightnut.migrate import append_only_statements
 
-
 APPEND_ONLY = ("task_completions", "vehicle_events")
 
 revision: str = "0002"

@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any, NamedTuple
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tightnut.fleet.models import Vehicle
@@ -112,21 +112,63 @@ def load_vehicles(
         query = query.where(Vehicle.id.in_(vehicle_ids))
     return [
         VehicleFacts(
-            id=r.id,
-            plate=r.plate,
-            depot_id=r.depot_id,
-            model_family=r.model_family,
-            vehicle_class=r.vehicle_class,
-            engine_type=r.engine_type,
-            km=NAN if r.odometer_km is None else r.odometer_km + r.odometer_offset_km,
-            hours=NAN if r.engine_hours is None else r.engine_hours + r.engine_hours_offset,
-            km_per_day=r.km_per_day,
-            hours_per_day=r.hours_per_day,
-            gas_cert_due=r.gas_cylinder_cert_due,
-            registered_on=r.created_at.date(),
+            id=vid,
+            plate=plate,
+            depot_id=depot,
+            model_family=family,
+            vehicle_class=klass,
+            engine_type=engine,
+            km=NAN if km is None else km + km_offset,
+            hours=NAN if hours is None else hours + hours_offset,
+            km_per_day=km_rate,
+            hours_per_day=hours_rate,
+            gas_cert_due=_day(gas_due),
+            registered_on=_day(created) or EPOCH,
         )
-        for r in session.execute(query.order_by(Vehicle.plate))
+        for (
+            vid,
+            plate,
+            depot,
+            family,
+            klass,
+            engine,
+            km,
+            km_offset,
+            hours,
+            hours_offset,
+            km_rate,
+            hours_rate,
+            gas_due,
+            created,
+        ) in _raw(session, query.order_by(Vehicle.plate))
     ]
+
+
+def _raw(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows as plain tuples straight from the driver: the due list reads tens of thousands.
+
+    The query only binds integers, so it is rendered with literal values for every driver.
+    """
+    connection = session.connection()
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        rows = cast(list[tuple[Any, ...]], cursor.fetchall())
+    finally:
+        cursor.close()
+    return rows
+
+
+def _day(value: date | datetime | str | None) -> date | None:
+    """A date from what the driver returns (SQLite gives text, PostgreSQL date objects)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value[:10])
 
 
 @dataclass(frozen=True)
@@ -256,6 +298,7 @@ def compute_entries(
 
     ``vehicles`` skips loading them; ``statuses`` keeps only the rows in those states.
     """
+    loaded = vehicles is None
     if vehicles is None:
         vehicles = load_vehicles(session, operator_id, depot_id=depot_id)
     programmes, tasks = load_programmes(
@@ -263,7 +306,7 @@ def compute_entries(
     )
     if not vehicles or not tasks:
         return []
-    states = _states(session, [v.id for v in vehicles])
+    states = _states(session, operator_id, depot_id, vehicles, loaded)
     builder = _RowBuilder(today, tasks, {p.id: p for p in programmes})
     for vehicle in vehicles:
         programme = programme_for(vehicle, programmes)
@@ -272,8 +315,14 @@ def compute_entries(
     return builder.solve(statuses)
 
 
-def _states(session: Session, vehicle_ids: list[int]) -> dict[tuple[int, int], StateFacts]:
-    found: dict[tuple[int, int], StateFacts] = {}
+def _states(
+    session: Session,
+    operator_id: int,
+    depot_id: int | None,
+    vehicles: Sequence[VehicleFacts],
+    loaded: bool,
+) -> dict[tuple[int, int], StateFacts]:
+    """Task states of the vehicles: joined by operator (and depot) when loaded that way."""
     columns = (
         TaskState.vehicle_id,
         TaskState.task_id,
@@ -282,10 +331,22 @@ def _states(session: Session, vehicle_ids: list[int]) -> dict[tuple[int, int], S
         TaskState.last_done_on,
         TaskState.armed_km,
     )
-    for start in range(0, len(vehicle_ids), 5000):
-        chunk = vehicle_ids[start : start + 5000]
-        for row in session.execute(select(*columns).where(TaskState.vehicle_id.in_(chunk))):
-            found[(row[0], row[1])] = StateFacts(row[2], row[3], row[4], row[5])
+    if loaded:
+        query = select(*columns).join(Vehicle, Vehicle.id == TaskState.vehicle_id)
+        query = query.where(Vehicle.operator_id == operator_id)
+        if depot_id is not None:
+            query = query.where(Vehicle.depot_id == depot_id)
+        queries = [query]
+    else:
+        ids = [v.id for v in vehicles]
+        queries = [
+            select(*columns).where(TaskState.vehicle_id.in_(ids[start : start + 2000]))
+            for start in range(0, len(ids), 2000)
+        ]
+    found: dict[tuple[int, int], StateFacts] = {}
+    for query in queries:
+        for vehicle_id, task_id, km, hours, on, armed in _raw(session, query):
+            found[(vehicle_id, task_id)] = StateFacts(km, hours, _day(on), armed)
     return found
 
 

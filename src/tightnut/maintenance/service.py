@@ -42,9 +42,13 @@ def due_list(
     """The caller's due list: every task due soon, due or overdue (or all, with ``include_ok``)."""
     actor.require(Right.READ_FLEET)
     entries = compute_entries(
-        session, actor.operator_id, today=today or utcnow().date(), depot_id=depot_id
+        session,
+        actor.operator_id,
+        today=today or utcnow().date(),
+        depot_id=depot_id,
+        statuses=None if include_ok else frozenset({"due_soon", "due", "overdue"}),
     )
-    rows = [_row(e) for e in entries if include_ok or e.status != "ok"]
+    rows = [_row(e) for e in entries]
     order = {"overdue": 0, "due": 1, "due_soon": 2, "ok": 3}
     return sorted(rows, key=lambda r: (order[r.status], r.forecast_date or date.max, r.plate))
 

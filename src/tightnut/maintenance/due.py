@@ -172,11 +172,12 @@ def _empty_result(n: int) -> DueResult:
 def _meters(rows: DueRows, tasks: TaskTable, fleet: FleetState, out: DueResult) -> list[_Meter]:
     return [
         _Meter(
-            MeterKind.KM, "km", rows.due_km, fleet.now_km, fleet.km_per_day,
+            MeterKind.KM, "km", rows.due_km, fleet.now_km, _rate_or_nan(fleet.km_per_day),
             tasks.early_km, tasks.late_km, tasks.soon_km, out.remaining_km,
         ),
         _Meter(
-            MeterKind.HOURS, "hours", rows.due_hours, fleet.now_hours, fleet.hours_per_day,
+            MeterKind.HOURS, "hours", rows.due_hours, fleet.now_hours,
+            _rate_or_nan(fleet.hours_per_day),
             tasks.early_hours, tasks.late_hours, tasks.soon_hours, out.remaining_hours,
         ),
         _Meter(
@@ -189,46 +190,55 @@ def _meters(rows: DueRows, tasks: TaskTable, fleet: FleetState, out: DueResult) 
 # --- statuses, one block of rows at a time ------------------------------------------------
 
 
+class _MeterBlock(NamedTuple):
+    status: Int8Array  # 0 where the meter is unused
+    forecast: FloatArray
+    overdue: FloatArray  # −r − late: > 0 exactly when overdue
+    used: BoolArray
+
+
 def _status_block(
     block: slice, rows: DueRows, meters: list[_Meter], today: float, out: DueResult
 ) -> None:
-    vehicle, task = rows.vehicle[block], rows.task[block]
-    best = out.status[block]
-    best.fill(-1)
-    best_key = np.full(best.size, np.inf)
-    forecast = out.forecast_day[block]
-    forecast.fill(np.nan)
-    for meter in meters:
-        status, forecast_m, overdue_m, used = _meter_block(meter, block, vehicle, task, today)
-        key = np.fmin(forecast_m, np.inf)  # NaN forecasts sort last
-        better = _better(status, key, best, best_key, used)
-        np.copyto(best, status, where=better)
-        np.copyto(best_key, key, where=better)
-        np.copyto(out.driver[block], np.int8(meter.kind), where=better)
-        np.copyto(out.overdue_by[block], overdue_m, where=better)
-        np.fmin(forecast, forecast_m, out=forecast)
-    if best.min() < 0:
-        raise DueInputError("rows.due_*", "the row uses no meter", _first(best < 0, block))
-    overdue_by = out.overdue_by[block]
-    overdue_by[best != Status.OVERDUE] = 0.0
+    vehicle = rows.vehicle[block].astype(np.intp, copy=False)  # take is slow on int32 indices
+    task = rows.task[block].astype(np.intp, copy=False)
+    km, hours, days = (_meter_block(meter, block, vehicle, task, today) for meter in meters)
+    no_meter = ~(km.used | hours.used | days.used)
+    if no_meter.any():
+        raise DueInputError("rows.due_*", "the row uses no meter", _first(no_meter, block))
+    status = np.maximum(km.status, hours.status, out=out.status[block])
+    np.maximum(status, days.status, out=status)
+    forecast = np.fmin(km.forecast, hours.forecast, out=out.forecast_day[block])
+    np.fmin(forecast, days.forecast, out=forecast)
+    first, second = _drivers(status, (km, hours, days))
+    driver = np.where(first, np.int8(MeterKind.KM), np.int8(MeterKind.DAYS))
+    driver[second & ~first] = MeterKind.HOURS
+    out.driver[block] = driver
+    overdue_by = np.where(second, hours.overdue, days.overdue)
+    np.copyto(overdue_by, km.overdue, where=first)
+    np.maximum(overdue_by, 0.0, out=out.overdue_by[block])
 
 
-def _better(
-    status: Int8Array, key: FloatArray, best: Int8Array, best_key: FloatArray, used: BoolArray
-) -> BoolArray:
-    """Rows where this meter beats the driver so far: worse status, or as bad and sooner."""
-    if best[0] < 0 and best.max() < 0:  # the first meter: nothing to beat yet
-        return used
-    better = key < best_key
-    better &= status == best
-    better |= status > best
-    better &= used
-    return better
+def _drivers(status: Int8Array, meters: tuple[_MeterBlock, ...]) -> tuple[BoolArray, BoolArray]:
+    """Whether km, and whether hours, can drive: the row's status and the earliest forecast.
+
+    Among the used meters at the row's status, the one with the earliest forecast (NaN last)
+    drives; ties go to the first. Rows where neither km nor hours drives are driven by days.
+    """
+    candidates = [meter.used & (meter.status == status) for meter in meters]
+    keys = [
+        np.where(candidate, np.fmin(meter.forecast, np.inf), np.inf)
+        for candidate, meter in zip(candidates, meters, strict=True)
+    ]
+    earliest = np.minimum(np.minimum(keys[0], keys[1]), keys[2])
+    first = candidates[0] & (keys[0] == earliest)
+    second = candidates[1] & (keys[1] == earliest)
+    return first, second
 
 
 def _meter_block(
     meter: _Meter, block: slice, vehicle: IndexArray, task: IndexArray, today: float
-) -> tuple[Int8Array, FloatArray, FloatArray, BoolArray]:
+) -> _MeterBlock:
     """Status, forecast day, overdue amount and use flag of one meter for one block."""
     due = meter.due[block]
     used = ~np.isnan(due)
@@ -241,7 +251,7 @@ def _meter_block(
     overdue = np.negative(remaining)
     overdue -= edge  # −r − late > 0 exactly when r < −late
     status += overdue > 0
-    return status, _forecast(meter, due, remaining, vehicle, today), overdue, used
+    return _MeterBlock(status, _forecast(meter, due, remaining, vehicle, today), overdue, used)
 
 
 def _remaining(
@@ -266,12 +276,16 @@ def _forecast(
 ) -> FloatArray:
     if meter.per_day is None:
         return due
-    per_day = np.take(meter.per_day, vehicle, mode="clip")
-    forecast = np.full(due.size, np.nan)
+    forecast = np.take(meter.per_day, vehicle, mode="clip")
     with np.errstate(over="ignore"):  # a trickle of use forecasts a day beyond any calendar
-        np.divide(remaining, per_day, out=forecast, where=per_day > 0)
+        np.divide(remaining, forecast, out=forecast)
     forecast += today
     return forecast
+
+
+def _rate_or_nan(per_day: FloatArray) -> FloatArray:
+    """Utilisation per vehicle, NaN where there is none, so the forecast comes out NaN."""
+    return np.where(per_day > 0, per_day, np.nan)
 
 
 # --- suppression of nested levels ---------------------------------------------------------

@@ -52,10 +52,13 @@ def meter_status(remaining: float, early: float, late: float, soon: float) -> in
 
 
 def forecast_from_rate(today: float, remaining: float, per_day: float) -> float:
-    """The day a meter reaches its due point at a steady rate; NaN without utilisation."""
+    """The day a meter reaches its due point at a steady rate; NaN without utilisation.
+
+    A meter already at or past its due point with no utilisation is due today.
+    """
     if per_day > 0:
         return today + remaining / per_day
-    return math.nan
+    return today if remaining <= 0 else math.nan
 
 
 def row_answer(meters: list[MeterRow]) -> RowAnswer:

@@ -280,6 +280,8 @@ def _forecast(
     with np.errstate(over="ignore"):  # a trickle of use forecasts a day beyond any calendar
         np.divide(remaining, forecast, out=forecast)
     forecast += today
+    # Already past the due point with no utilisation to date it: it is due now.
+    np.copyto(forecast, today, where=np.isnan(forecast) & (remaining <= 0))
     return forecast
 
 

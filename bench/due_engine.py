@@ -30,6 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from due_list_db import database_section
 from maintenance.reference_due import reference_due
 from tightnut.maintenance.due import (
     DueResult,
@@ -274,10 +275,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small run for CI")
     parser.add_argument("--vehicles", type=int, default=None)
     parser.add_argument("--sample", type=int, default=None)
+    parser.add_argument("--skip-database", action="store_true", help="the kernel section only")
     args = parser.parse_args(argv)
     args.vehicles = args.vehicles or (20_000 if args.quick else 1_000_000)
     args.sample = min(args.sample or (2_000 if args.quick else 20_000), args.vehicles)
     kernel_section(args)
+    if not args.skip_database:
+        database_section(args)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple, cast
+from datetime import date, datetime
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from tightnut.fleet.models import Vehicle
 from tightnut.maintenance.due import (
     DueResult,
-    DueRows,
     FleetState,
     MeterKind,
     Status,
@@ -30,6 +29,14 @@ from tightnut.maintenance.due import (
 )
 from tightnut.maintenance.models import Programme, ProgrammeTask, TaskState
 from tightnut.maintenance.programmes import programme_for
+from tightnut.maintenance.rows import (
+    StateArrays,
+    VehicleArrays,
+    build_rows,
+    day_number,
+    days_to_date,
+)
+from tightnut.rules.schema import ENGINE_TYPES
 
 EPOCH = date(1970, 1, 1)
 STATUS_NAMES = ("ok", "due_soon", "due", "overdue")
@@ -71,15 +78,6 @@ class DueEntry:
     forecast_date: date | None
     driver: str
     overdue_by: float
-
-
-def day_number(day: date) -> float:
-    """Days since 1970-01-01."""
-    return float((day - EPOCH).days)
-
-
-def _date_of(day: float) -> date | None:
-    return None if math.isnan(day) else EPOCH + timedelta(days=math.floor(day))
 
 
 def load_vehicles(
@@ -211,15 +209,6 @@ class TaskSpec:
     source: str
 
 
-class StateFacts(NamedTuple):
-    """Where a vehicle stands on one task."""
-
-    last_done_km: float | None
-    last_done_hours: float | None
-    last_done_on: date | None
-    armed_km: float | None
-
-
 def load_programmes(
     session: Session, operator_id: int, *, only_safety_critical: bool = False
 ) -> tuple[list[ProgrammeSpec], list[TaskSpec]]:
@@ -306,13 +295,62 @@ def compute_entries(
     )
     if not vehicles or not tasks:
         return []
-    states = _states(session, operator_id, depot_id, vehicles, loaded)
-    builder = _RowBuilder(today, tasks, {p.id: p for p in programmes})
-    for vehicle in vehicles:
-        programme = programme_for(vehicle, programmes)
-        if programme is not None:
-            builder.add_vehicle(vehicle, programme, states)
-    return builder.solve(statuses)
+    arrays = _vehicle_arrays(vehicles, programmes)
+    states = _states(session, operator_id, depot_id, vehicles, loaded, tasks)
+    built = build_rows(arrays, states, tasks, [p.id for p in programmes], ENGINE_TYPES, today)
+    if built.vehicle.size == 0:
+        return []
+    result = compute_due(built.rows, _task_table(tasks), _fleet(arrays), today=day_number(today))
+    keep = np.ones(built.vehicle.size, dtype=bool)
+    if statuses is not None:
+        keep = np.isin(result.status, [STATUS_NAMES.index(name) for name in statuses])
+    by_id = {p.id: p for p in programmes}
+    return [
+        _entry(i, vehicles[built.vehicle[i]], tasks[built.task[i]], by_id, result)
+        for i in np.flatnonzero(keep).tolist()
+    ]
+
+
+def _vehicle_arrays(
+    vehicles: Sequence[VehicleFacts], programmes: list[ProgrammeSpec]
+) -> VehicleArrays:
+    index = {p.id: i for i, p in enumerate(programmes)}
+    chosen: dict[tuple[str, str, str], int] = {}
+    programme = []
+    for v in vehicles:
+        key = (v.model_family, v.vehicle_class, v.engine_type)
+        if key not in chosen:
+            found = programme_for(v, programmes)
+            chosen[key] = -1 if found is None else index[found.id]
+        programme.append(chosen[key])
+    engine: dict[str, int] = {name: i for i, name in enumerate(ENGINE_TYPES)}
+    return VehicleArrays(
+        km=np.array([v.km for v in vehicles], dtype=np.float64),
+        hours=np.array([v.hours for v in vehicles], dtype=np.float64),
+        km_per_day=np.array([v.km_per_day for v in vehicles], dtype=np.float64),
+        hours_per_day=np.array([v.hours_per_day for v in vehicles], dtype=np.float64),
+        registered_day=_days([v.registered_on for v in vehicles]),
+        gas_due_day=_days([v.gas_cert_due for v in vehicles]),
+        engine=np.array([engine.get(v.engine_type, 0) for v in vehicles], dtype=np.int64),
+        programme=np.array(programme, dtype=np.int64),
+    )
+
+
+def _days(values: Sequence[date | str | None]) -> FloatArray:
+    """Day numbers of dates (or ISO text from the driver); NaN for none."""
+    days = np.array([None if v is None else str(v)[:10] for v in values], dtype="datetime64[D]")
+    numbers = days.astype(np.int64).astype(np.float64)
+    numbers[np.isnat(days)] = np.nan
+    return numbers
+
+
+def _fleet(arrays: VehicleArrays) -> FleetState:
+    return FleetState(
+        now_km=arrays.km,
+        now_hours=arrays.hours,
+        km_per_day=arrays.km_per_day,
+        hours_per_day=arrays.hours_per_day,
+    )
 
 
 def _states(
@@ -321,8 +359,9 @@ def _states(
     depot_id: int | None,
     vehicles: Sequence[VehicleFacts],
     loaded: bool,
-) -> dict[tuple[int, int], StateFacts]:
-    """Task states of the vehicles: joined by operator (and depot) when loaded that way."""
+    tasks: Sequence[TaskSpec],
+) -> StateArrays:
+    """Recorded task states: joined by operator (and depot) when the vehicles were loaded so."""
     columns = (
         TaskState.vehicle_id,
         TaskState.task_id,
@@ -343,167 +382,48 @@ def _states(
             select(*columns).where(TaskState.vehicle_id.in_(ids[start : start + 2000]))
             for start in range(0, len(ids), 2000)
         ]
-    found: dict[tuple[int, int], StateFacts] = {}
-    for query in queries:
-        for vehicle_id, task_id, km, hours, on, armed in _raw(session, query):
-            found[(vehicle_id, task_id)] = StateFacts(km, hours, _day(on), armed)
-    return found
+    raw = [row for query in queries for row in _raw(session, query)]
+    vehicle_index = {v.id: i for i, v in enumerate(vehicles)}
+    task_index = {t.id: i for i, t in enumerate(tasks)}
+    raw = [r for r in raw if r[0] in vehicle_index and r[1] in task_index]
+    return StateArrays(
+        vehicle=np.array([vehicle_index[r[0]] for r in raw], dtype=np.int64),
+        task=np.array([task_index[r[1]] for r in raw], dtype=np.int64),
+        last_km=_floats([r[2] for r in raw]),
+        last_hours=_floats([r[3] for r in raw]),
+        last_day=_days([r[4] for r in raw]),
+        armed_km=_floats([r[5] for r in raw]),
+    )
 
 
-class _RowBuilder:
-    """Collects rows for the engine, one vehicle at a time, then runs it once."""
+def _floats(values: Sequence[float | None]) -> FloatArray:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
-    def __init__(
-        self, today: date, tasks: Sequence[TaskSpec], programmes: dict[int, ProgrammeSpec]
-    ) -> None:
-        self.today = today
-        self.programmes = programmes
-        self.tasks = list(tasks)
-        self.task_index = {t.id: i for i, t in enumerate(self.tasks)}
-        self.by_programme: dict[int, list[TaskSpec]] = {}
-        for task in self.tasks:
-            self.by_programme.setdefault(task.programme_id, []).append(task)
-        self.parent_code = {pid: _parents(ts) for pid, ts in self.by_programme.items()}
-        self.vehicles: list[VehicleFacts] = []
-        self.rows: list[tuple[int, int, float, float, float]] = []
-        self.parent_keys: list[tuple[int, str] | None] = []
 
-    def add_vehicle(
-        self,
-        vehicle: VehicleFacts,
-        programme: ProgrammeSpec,
-        states: dict[tuple[int, int], StateFacts],
-    ) -> None:
-        """Add the rows of every task of ``programme`` that applies to ``vehicle``."""
-        index = len(self.vehicles)
-        self.vehicles.append(vehicle)
-        parents = self.parent_code.get(programme.id, {})
-        for task in self.by_programme.get(programme.id, []):
-            if task.engine_types and vehicle.engine_type not in task.engine_types:
-                continue
-            due = _due_point(task, vehicle, states.get((vehicle.id, task.id)), self.today)
-            if due is None:
-                continue
-            self.rows.append((index, self.task_index[task.id], *due))
-            parent = parents.get(task.code)
-            self.parent_keys.append(None if parent is None else (index, parent))
-
-    def solve(self, statuses: frozenset[str] | None = None) -> list[DueEntry]:
-        """Run the engine over the collected rows; keep only ``statuses`` when given."""
-        if not self.rows:
-            return []
-        table = np.array(self.rows, dtype=np.float64)
-        position = {(int(r[0]), self.tasks[int(r[1])].code): i for i, r in enumerate(self.rows)}
-        parent = np.array(
-            [-1 if k is None else position.get(k, -1) for k in self.parent_keys], dtype=np.int64
-        )
-        rows = DueRows(
-            vehicle=table[:, 0].astype(np.int64),
-            task=table[:, 1].astype(np.int64),
-            due_km=table[:, 2].copy(),
-            due_hours=table[:, 3].copy(),
-            due_day=table[:, 4].copy(),
-            parent=parent,
-        )
-        result = compute_due(
-            rows, _task_table(self.tasks), self._fleet(), today=day_number(self.today)
-        )
-        keep = np.ones(len(self.rows), dtype=bool)
-        if statuses is not None:
-            wanted = [STATUS_NAMES.index(name) for name in statuses]
-            keep = np.isin(result.status, wanted)
-        return [
-            self._entry(i, int(self.rows[i][0]), int(self.rows[i][1]), result)
-            for i in np.flatnonzero(keep).tolist()
-        ]
-
-    def _fleet(self) -> FleetState:
-        return FleetState(
-            now_km=np.array([v.km for v in self.vehicles]),
-            now_hours=np.array([v.hours for v in self.vehicles]),
-            km_per_day=np.array([v.km_per_day for v in self.vehicles]),
-            hours_per_day=np.array([v.hours_per_day for v in self.vehicles]),
-        )
-
-    def _entry(self, i: int, vehicle: int, task: int, result: DueResult) -> DueEntry:
-        found = self.tasks[task]
-        return DueEntry(
-            vehicle=self.vehicles[vehicle],
-            programme=self.programmes[found.programme_id],
-            task=found,
-            status=STATUS_NAMES[int(result.status[i])],
-            suppressed=bool(result.suppressed[i]),
-            remaining_km=_maybe(result.remaining_km[i]),
-            remaining_hours=_maybe(result.remaining_hours[i]),
-            remaining_days=_maybe(result.remaining_days[i]),
-            forecast_date=_date_of(float(result.forecast_day[i])),
-            driver=DRIVER_NAMES[int(result.driver[i])],
-            overdue_by=float(result.overdue_by[i]),
-        )
+def _entry(
+    i: int,
+    vehicle: VehicleFacts,
+    task: TaskSpec,
+    programmes: dict[int, ProgrammeSpec],
+    result: DueResult,
+) -> DueEntry:
+    return DueEntry(
+        vehicle=vehicle,
+        programme=programmes[task.programme_id],
+        task=task,
+        status=STATUS_NAMES[int(result.status[i])],
+        suppressed=bool(result.suppressed[i]),
+        remaining_km=_maybe(result.remaining_km[i]),
+        remaining_hours=_maybe(result.remaining_hours[i]),
+        remaining_days=_maybe(result.remaining_days[i]),
+        forecast_date=days_to_date(float(result.forecast_day[i])),
+        driver=DRIVER_NAMES[int(result.driver[i])],
+        overdue_by=float(result.overdue_by[i]),
+    )
 
 
 def _maybe(value: float) -> float | None:
     return None if math.isnan(value) else round(float(value), 1)
-
-
-def _parents(tasks: list[TaskSpec]) -> dict[str, str]:
-    """Each task's immediate including task (the first that lists it)."""
-    parents: dict[str, str] = {}
-    for task in tasks:
-        for code in task.includes:
-            parents.setdefault(code, task.code)
-    return parents
-
-
-def _due_point(
-    task: TaskSpec, vehicle: VehicleFacts, state: StateFacts | None, today: date
-) -> tuple[float, float, float] | None:
-    """(due_km, due_hours, due_day) of one row, or None when the task does not apply now."""
-    if task.kind == "seasonal":
-        return (NAN, NAN, day_number(_season_end(task, state, today)))
-    if task.trigger == "wheel_change":
-        if state is None or state.armed_km is None or math.isnan(vehicle.km):
-            return None
-        return (state.armed_km + (task.window_max_km or 0.0), NAN, NAN)
-    if task.trigger == "gas_cylinder_certification":
-        return (
-            None if vehicle.gas_cert_due is None else (NAN, NAN, day_number(vehicle.gas_cert_due))
-        )
-    return _periodic(task, vehicle, state)
-
-
-def _periodic(
-    task: TaskSpec, vehicle: VehicleFacts, state: StateFacts | None
-) -> tuple[float, float, float] | None:
-    due_km = _next(task.interval_km, vehicle.km, state.last_done_km if state else None)
-    due_hours = _next(task.interval_hours, vehicle.hours, state.last_done_hours if state else None)
-    last_day = state.last_done_on if state and state.last_done_on else vehicle.registered_on
-    due_day = day_number(last_day) + task.interval_days if task.interval_days else NAN
-    if math.isnan(due_km) and math.isnan(due_hours) and math.isnan(due_day):
-        return None
-    return (due_km, due_hours, due_day)
-
-
-def _next(interval: float | None, now: float, last: float | None) -> float:
-    if not interval or math.isnan(now):
-        return NAN
-    return (last or 0.0) + interval
-
-
-def _season_end(task: TaskSpec, state: StateFacts | None, today: date) -> date:
-    """The end of the latest season window that has begun; the next one's once it was served.
-
-    A window that passed unserved stays overdue until it is served or the next one begins.
-    """
-    start_md, end_md = task.season_start or "01-01", task.season_end or "12-31"
-
-    def window(year: int) -> tuple[date, date]:
-        return date.fromisoformat(f"{year}-{start_md}"), date.fromisoformat(f"{year}-{end_md}")
-
-    year = today.year if window(today.year)[0] <= today else today.year - 1
-    start, end = window(year)
-    served = state is not None and state.last_done_on is not None and state.last_done_on >= start
-    return window(year + 1)[1] if served else end
 
 
 def _task_table(tasks: Sequence[TaskSpec]) -> TaskTable:

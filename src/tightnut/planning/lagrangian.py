@@ -67,6 +67,14 @@ def _evaluate(
     return (bound if free >= 0 else np.inf), rho, chosen
 
 
+def reduced_costs(
+    weighted: FloatArray, lam: FloatArray, p: int, forced: BoolArray
+) -> tuple[FloatArray, IntArray]:
+    """Return ρ at λ and S(λ), the forced sites plus the free ones of least ρ."""
+    _, rho, chosen = _evaluate(weighted, lam, p, forced)
+    return rho, chosen
+
+
 def _fix(
     bound: float, rho: FloatArray, chosen: IntArray, forced: BoolArray, threshold: float
 ) -> tuple[BoolArray, BoolArray]:

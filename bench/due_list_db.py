@@ -18,30 +18,16 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select, text
 
+from benchdb import fresh_engine
 from tightnut.auth import service as auth
 from tightnut.auth.models import Role
 from tightnut.auth.rights import Actor
-from tightnut.db import make_engine, make_session_factory, utcnow
+from tightnut.db import make_session_factory, utcnow
 from tightnut.fleet.models import Depot, Vehicle
 from tightnut.maintenance.duelist import compute_entries, load_vehicles
 from tightnut.maintenance.models import ProgrammeTask, TaskState
 from tightnut.maintenance.programmes import import_shipped
 from tightnut.maintenance.service import due_list
-from tightnut.migrate import upgrade
-
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/tightnut_bench_due"
-
-
-def _engine(backend: str, folder: Path) -> Engine:
-    if backend == "sqlite":
-        return make_engine(f"sqlite:///{folder / 'due.db'}")
-    admin = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS tightnut_bench_due"))
-        conn.execute(text("CREATE DATABASE tightnut_bench_due"))
-    admin.dispose()
-    return make_engine(PG_BENCH_URL)
 
 
 def _populate(engine: Engine, vehicles: int) -> Actor:
@@ -119,8 +105,7 @@ def database_section(args: argparse.Namespace) -> None:
     vehicles = 1_000 if args.quick else 10_000
     for backend in ("sqlite", "postgresql"):
         with tempfile.TemporaryDirectory() as folder:
-            engine = _engine(backend, Path(folder))
-            upgrade(engine)
+            engine = fresh_engine(backend, Path(folder), "tightnut_bench_due")
             actor = _populate(engine, vehicles)
             if backend == "postgresql":
                 with engine.connect() as conn:

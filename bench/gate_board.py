@@ -24,13 +24,14 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
+from benchdb import fresh_engine
 from tightnut.auth import service as auth
 from tightnut.auth.models import Role
 from tightnut.auth.rights import Actor
-from tightnut.db import make_engine, make_session_factory, utcnow
+from tightnut.db import make_session_factory, utcnow
 from tightnut.defects.models import Defect
 from tightnut.demo.checks import results_for
 from tightnut.fleet.models import Depot, Vehicle
@@ -38,25 +39,11 @@ from tightnut.gate import service as gate
 from tightnut.gate.kernel import decide
 from tightnut.inspections.models import Inspection
 from tightnut.maintenance.programmes import import_shipped
-from tightnut.migrate import upgrade
 from tightnut.rules import RuleCatalog, load_catalog
 from tightnut.wiring import wire
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/tightnut_bench"
 LEAD = timedelta(hours=3)
 CHUNK = 20_000
-
-
-def _fresh_engine(backend: str, folder: Path) -> Engine:
-    if backend == "sqlite":
-        return make_engine(f"sqlite:///{folder / 'bench.db'}")
-    admin = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS tightnut_bench"))
-        conn.execute(text("CREATE DATABASE tightnut_bench"))
-    admin.dispose()
-    return make_engine(PG_BENCH_URL)
 
 
 def _populate(
@@ -192,8 +179,7 @@ def run(backend: str, vehicles: int, inspections: int, repeats: int) -> None:
     catalog = load_catalog()
     wire()  # overdue safety-critical maintenance is part of every decision, as in the app
     with tempfile.TemporaryDirectory() as folder:
-        engine = _fresh_engine(backend, Path(folder))
-        upgrade(engine)
+        engine = fresh_engine(backend, Path(folder), "tightnut_bench")
         factory = make_session_factory(engine)
         started = time.perf_counter()
         with factory.begin() as session:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tightnut.auth.rights import Actor
 from tightnut.auth.service import authenticate_token
 from tightnut.config import Settings
+from tightnut.db import transaction
 from tightnut.errors import Unauthorized
 from tightnut.rules import RuleCatalog
 
@@ -21,15 +22,8 @@ SESSION_COOKIE = "tightnut_session"
 def _session(request: Request) -> Iterator[Session]:
     """A session whose transaction commits before the response is sent, or rolls back."""
     factory: sessionmaker[Session] = request.app.state.session_factory
-    session = factory()
-    try:
+    with transaction(factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(_session, scope="function")]

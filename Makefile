@@ -41,12 +41,14 @@ test-postgres: $(STAMP) services
 bench-quick: $(STAMP)
 	$(BIN)/python bench/gate_board.py --quick
 	$(BIN)/python bench/orlib.py --quick
+	$(BIN)/python bench/due_engine.py --quick
 
 test: lint test-sqlite test-postgres bench-quick
 
 bench: $(STAMP)
 	$(BIN)/python bench/gate_board.py
 	$(BIN)/python bench/orlib.py
+	$(BIN)/python bench/due_engine.py
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm .pytest_cache .mypy_cache .ruff_cache

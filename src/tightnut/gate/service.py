@@ -215,7 +215,7 @@ def _latest_inspections(
     )
     return {
         vehicle_id: InspectionFact(id=inspection_id, performed_at=at)
-        for inspection_id, vehicle_id, at in session.execute(query)
+        for inspection_id, vehicle_id, at in session.connection().execute(query)
     }
 
 
@@ -262,7 +262,7 @@ def _released_since(
         .join(Vehicle, Vehicle.id == ReleaseDecision.vehicle_id)
         .where(scope, ReleaseDecision.released.is_(True), ReleaseDecision.decided_at >= since)
     )
-    return dict(session.execute(query).all())
+    return {row[0]: row[1] for row in session.connection().execute(query)}
 
 
 def _extra_reasons(

@@ -158,6 +158,11 @@ def _raw(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple[Any, .
     return rows
 
 
+def _cached(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows as tuples through SQLAlchemy's compiled-statement cache (for small results)."""
+    return [tuple(row) for row in session.connection().execute(query).all()]
+
+
 def _day(value: date | datetime | str | None) -> date | None:
     """A date from what the driver returns (SQLite gives text, PostgreSQL date objects)."""
     if value is None:
@@ -226,7 +231,7 @@ def load_programmes(
     width = len(programme.c)
     programmes: dict[int, ProgrammeSpec] = {}
     tasks: list[TaskSpec] = []
-    for row in session.execute(query):
+    for row in session.connection().execute(query):
         p = dict(zip(programme.c.keys(), row[:width], strict=True))
         programmes.setdefault(p["id"], _programme_spec(p))
         t = dict(zip(task.c.keys(), row[width:], strict=True))
@@ -382,7 +387,9 @@ def _states(
             select(*columns).where(TaskState.vehicle_id.in_(ids[start : start + 2000]))
             for start in range(0, len(ids), 2000)
         ]
-    raw = [row for query in queries for row in _raw(session, query)]
+    # Bulk loads go straight to the driver; a few vehicles use the statement cache instead.
+    fetch = _raw if loaded else _cached
+    raw = [row for query in queries for row in fetch(session, query)]
     vehicle_index = {v.id: i for i, v in enumerate(vehicles)}
     task_index = {t.id: i for i, t in enumerate(tasks)}
     raw = [r for r in raw if r[0] in vehicle_index and r[1] in task_index]

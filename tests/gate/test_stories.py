@@ -36,6 +36,8 @@ def test_cng_bus_with_gas_leak_is_refused_until_repaired_and_reinspected(
     assert reason["rule"]["item_id"] == "gas.leak"
     assert reason["rule"]["clause"]
     assert reason["evidence"]["defect_id"] == defect_id
+    assert reason["evidence"]["inspection_id"] == inspected.json()["id"]
+    assert reason["evidence"]["note"] == "soap test"
     assert reason["message_ru"]
 
     defect = client.get(f"/api/v1/defects/{defect_id}", headers=engineer.headers).json()

@@ -59,6 +59,7 @@ class DefectFact:
     opened_at: datetime
     repaired_at: datetime | None
     rule: RuleRef
+    recorded: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def _defect_reason(defect: DefectFact, facts: GateFacts) -> Reason | None:
     if defect.gate == "none":
         return None
     evidence: dict[str, object] = {
+        **defect.recorded,
         "defect_id": defect.id,
         "item_id": defect.item_id,
         "status": defect.status,

@@ -251,7 +251,14 @@ def _defect_fact(defect: Defect, catalog: RuleCatalog) -> DefectFact:
             clause=defect.rule_ref,
             verification=item.verification if item else "unverified",
         ),
+        recorded=_recorded(defect.evidence),
     )
+
+
+def _recorded(evidence: Mapping[str, object]) -> dict[str, object]:
+    """What the inspector recorded for the failed item: the reading, count, note, inspection."""
+    keys = ("inspection_id", "count", "positions", "value", "note", "explanation")
+    return {key: evidence[key] for key in keys if key in evidence}
 
 
 def _released_since(

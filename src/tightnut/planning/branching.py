@@ -5,15 +5,18 @@ Formulation (Beasley 1985 tree search). The problem is the classic p-median
     minimise   Σ_i Σ_j w_ij x_ij
     subject to Σ_j x_ij = 1 ∀ i,   x_ij ≤ y_j,   Σ_j y_j = p,   x ≥ 0,   y ∈ {0, 1},
 
-and every node of the tree fixes some y_j to 1 (open) and some to 0 (shut). A node's
-bound is the Lagrangian dual with the assignment rows relaxed (see `lagrangian`),
-ascended from its parent's multipliers with the open sites forced into S(λ) and the shut
-sites removed. A node is pruned when its bound exceeds incumbent − delta; the
-reduced-cost tests at the node shut or open further sites for its whole subtree. The
-search is depth-first and branches on the free site of S(λ) that the relaxation values
-most, first shutting it (the child whose bound rises), then opening it. A node with p
-sites open is a leaf, costed exactly. When the tree is exhausted, no solution cheaper
-than incumbent − delta exists, so the incumbent is optimal.
+and every node of the tree fixes some y_j to 1 (the set O) and some to 0. With O open,
+client i is served at cap_i = min_{j∈O} w_ij or better, so the node is a p-median over
+the free sites with p − |O| to open and an always-open fallback at cap_i per client. Its
+bound is the Lagrangian dual with the assignment rows relaxed (see `lagrangian`), λ_i
+projected onto λ_i ≤ cap_i (clients at an open site drop out), ascended from the
+parent's multipliers. A node is pruned when its bound exceeds incumbent − delta; the
+reduced-cost tests at the node shut or open further sites for its whole subtree, and
+its Lagrangian site set is costed as a candidate incumbent. The search is depth-first
+and branches on the free site of S(λ) with the least reduced cost ρ_j, first shutting
+it (the child whose bound rises), then opening it. A node with p sites open is a leaf,
+costed exactly. When the tree is exhausted, no solution cheaper than incumbent − delta
+exists, so the incumbent is optimal.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 
-NODE_ITERATIONS = 120
+NODE_ITERATIONS = 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,36 +91,46 @@ def _leaf(search: _Search, node: _Node) -> bool:
     return False
 
 
+def _caps(search: _Search, node: _Node) -> FloatArray:
+    """Return each client's cost to its nearest open site (inf when none is open)."""
+    if not node.opened.any():
+        return np.full(search.weighted.shape[0], np.inf)
+    return np.asarray(search.weighted[:, node.opened].min(axis=1))
+
+
 def _expand(search: _Search, node: _Node) -> list[_Node]:
     """Bound a node by Lagrangian ascent; return its children (none when pruned)."""
-    keep = np.flatnonzero(~node.shut)
-    sub = search.weighted[:, keep]
-    forced = node.opened[keep]
+    cap = _caps(search, node)
+    free = np.flatnonzero(~node.shut & ~node.opened)
+    clients = np.flatnonzero(cap > 0)
+    sub = search.weighted[np.ix_(clients, free)]
+    p_left = search.p - int(node.opened.sum())
     out = lagrangian_bound(
         sub,
-        search.p,
+        p_left,
         (search.upper, np.empty(0, np.intp)),
-        node.multipliers,
+        node.multipliers[clients],
         improve=None,
         delta=search.delta,
-        forced=forced,
         max_iterations=NODE_ITERATIONS,
         stall=6,
         factor=1.0,
+        ceiling=cap[clients],
     )
     bound = max(node.bound, out.lower_bound)
     if search.beaten(bound):
         return []
     shut, opened = node.shut.copy(), node.opened.copy()
-    shut[keep[out.fixed_closed]] = True
-    opened[keep[out.fixed_open]] = True
-    rho, chosen = reduced_costs(sub, out.multipliers, search.p, forced)
-    search.offer(keep[chosen])
-    free = chosen[~forced[chosen] & ~out.fixed_open[chosen] & ~out.fixed_closed[chosen]]
-    lam = out.multipliers
-    if free.size == 0:
+    shut[free[out.fixed_closed]] = True
+    opened[free[out.fixed_open]] = True
+    lam = np.zeros_like(node.multipliers)
+    lam[clients] = out.multipliers
+    rho, chosen = reduced_costs(sub, out.multipliers, p_left)
+    search.offer(np.concatenate((np.flatnonzero(node.opened), free[chosen])))
+    undecided = chosen[~out.fixed_open[chosen]]
+    if undecided.size == 0:
         return [_Node(opened, shut, bound, lam)]
-    j = keep[free[np.argmin(rho[free])]]
+    j = free[undecided[np.argmin(rho[undecided])]]
     closed_child, open_child = shut.copy(), opened.copy()
     closed_child[j], open_child[j] = True, True
     # Depth-first: the last child pushed is explored first.
@@ -142,7 +155,7 @@ def branch_and_bound(
     """
     m = weighted.shape[1]
     search = _Search(weighted, p, delta, incumbent[0], np.sort(incumbent[1]))
-    stack = [_Node(forced.copy(), np.zeros(m, dtype=bool), -np.inf, multipliers)]
+    stack = [_Node(forced.copy(), np.zeros(m, dtype=bool), -np.inf, multipliers.copy())]
     while stack:
         if time.perf_counter() > deadline:
             return BranchOutcome(search.upper, search.incumbent, False, search.nodes)

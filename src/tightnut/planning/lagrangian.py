@@ -25,6 +25,8 @@ IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 
 
+SORT_FROM_ITERATIONS = 100
+SORT_FROM_ENTRIES = 20_000
 Improver = Callable[[IntArray], tuple[float, IntArray]]
 
 
@@ -55,23 +57,61 @@ class _State:
     tried: frozenset[bytes] = frozenset()
 
 
+RhoOf = Callable[[FloatArray], FloatArray]
+
+
+def _dense_rho(weighted: FloatArray) -> RhoOf:
+    """ρ(λ) by one pass over the whole matrix (cheapest for a few iterations)."""
+
+    def rho(lam: FloatArray) -> FloatArray:
+        return np.asarray(np.minimum(weighted - lam[:, None], 0.0).sum(axis=0))
+
+    return rho
+
+
+def _sorted_rho(weighted: FloatArray) -> RhoOf:
+    """ρ(λ) from each client's costs sorted once: only the entries below λ_i are read.
+
+    Rows are laid end to end with offsets `span` apart so one searchsorted finds every
+    client's count of sites cheaper than λ_i. The query is nudged up so that no entry
+    below λ_i is missed; entries it wrongly takes in add min(0, w − λ) = 0.
+    """
+    n, m = weighted.shape
+    order = np.argsort(weighted, axis=1, kind="stable")
+    costs = np.take_along_axis(weighted, order, axis=1).ravel()
+    top = float(costs.max()) + 1.0 if costs.size else 1.0
+    span = 2.0 * top
+    base = np.arange(n) * span
+    keys = (costs.reshape(n, m) + base[:, None]).ravel()
+    sites = order.ravel()
+    nudge = 8.0 * float(np.spacing(max(n, 1) * span))
+    row_start = np.arange(n) * m
+
+    def rho(lam: FloatArray) -> FloatArray:
+        query = base + np.clip(lam, -1.0, top) + nudge
+        count = np.searchsorted(keys, query, side="left") - row_start
+        idx = np.arange(int(count.sum())) + np.repeat(row_start - (np.cumsum(count) - count), count)
+        below = np.minimum(costs[idx] - np.repeat(lam, count), 0.0)
+        return np.bincount(sites[idx], weights=below, minlength=m).astype(np.float64)
+
+    return rho
+
+
 def _evaluate(
-    weighted: FloatArray, lam: FloatArray, p: int, forced: BoolArray
+    rho_of: RhoOf, lam: FloatArray, p: int, forced: BoolArray
 ) -> tuple[float, FloatArray, IntArray]:
     """Return L(λ), ρ and the p chosen sites (every forced site, then the least ρ)."""
-    rho = np.minimum(weighted - lam[:, None], 0.0).sum(axis=0)
+    rho = rho_of(lam)
     free = p - int(forced.sum())
-    ranked = np.where(forced, -np.inf, rho)
+    ranked = np.where(forced, -np.inf, rho) if forced.size else rho
     chosen = np.argpartition(ranked, p - 1)[:p] if p < rho.size else np.arange(rho.size)
     bound = float(lam.sum() + rho[chosen].sum())
     return (bound if free >= 0 else np.inf), rho, chosen
 
 
-def reduced_costs(
-    weighted: FloatArray, lam: FloatArray, p: int, forced: BoolArray
-) -> tuple[FloatArray, IntArray]:
-    """Return ρ at λ and S(λ), the forced sites plus the free ones of least ρ."""
-    _, rho, chosen = _evaluate(weighted, lam, p, forced)
+def reduced_costs(weighted: FloatArray, lam: FloatArray, p: int) -> tuple[FloatArray, IntArray]:
+    """Return ρ at λ and S(λ), the p sites of least ρ."""
+    _, rho, chosen = _evaluate(_dense_rho(weighted), lam, p, np.zeros(0, dtype=bool))
     return rho, chosen
 
 
@@ -129,6 +169,7 @@ def lagrangian_bound(
     stall: int = 10,
     improve_every: int = 25,
     factor: float = 2.0,
+    ceiling: FloatArray | None = None,
 ) -> LagrangianOutcome:
     """Subgradient ascent of the p-median Lagrangian dual with fixing and a primal heuristic.
 
@@ -138,15 +179,20 @@ def lagrangian_bound(
     fixings keep every solution of cost ≤ incumbent − delta. Every `improve_every`
     iterations `improve` (local search) runs from S(λ) and may lower the incumbent.
     The ascent stops when the bound exceeds incumbent − delta (the incumbent is optimal).
+    `ceiling` caps each λ_i (a client that an open site outside `weighted` serves at that
+    cost never gains from a larger λ_i), making the ascent a projected one.
     """
     m = weighted.shape[1]
-    lam = start.astype(np.float64).copy()
+    top = np.full(start.shape, np.inf) if ceiling is None else ceiling
+    lam = np.minimum(start.astype(np.float64), top)
     tolerance = 1e-7 * max(1.0, abs(incumbent[0]))
     state = _State(incumbent[0], incumbent[1], np.zeros(m, bool), np.zeros(m, bool))
     state.factor = factor
     forced = np.zeros(m, dtype=bool) if forced is None else forced
+    many = max_iterations >= SORT_FROM_ITERATIONS and weighted.size >= SORT_FROM_ENTRIES
+    rho_of = _sorted_rho(weighted) if many else _dense_rho(weighted)
     for iteration in range(max_iterations):
-        bound, rho, chosen = _evaluate(weighted, lam, p, forced)
+        bound, rho, chosen = _evaluate(rho_of, lam, p, forced)
         if not np.isfinite(bound):  # more sites forced open than p: nothing is feasible
             state.best = np.inf
             break
@@ -159,10 +205,11 @@ def lagrangian_bound(
         if state.best > state.upper - delta + tolerance or state.factor < 1e-4:
             break
         g = _subgradient(weighted, lam, chosen)
+        g[(g > 0) & (lam >= top)] = 0.0
         norm = float(g @ g)
         if norm == 0.0:
             break
-        lam = lam + state.factor * (state.upper - bound) / norm * g
+        lam = np.minimum(lam + state.factor * (state.upper - bound) / norm * g, top)
     best_lam = lam if state.best_lam is None else state.best_lam
     return LagrangianOutcome(
         state.best, state.upper, state.incumbent, state.fixed_closed, state.fixed_open, best_lam

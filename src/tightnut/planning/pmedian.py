@@ -1,4 +1,4 @@
-"""Exact p-median: heuristic incumbent, Lagrangian bound and fixing, then a radius MIP.
+"""Exact p-median: heuristic, Lagrangian fixing and branch-and-bound, radius MIP fallback.
 
 Formulation (Cornuéjols–Nemhauser–Wolsey radius form, Elloumi 2010's tight compact
 model in sparse chain form, as in García–Labbé–Marín 2011). For client i with demand
@@ -12,11 +12,14 @@ lies within D_i^k:
                Σ_j y_j = p,   y_j ∈ {0, 1}.
 
 It has the LP bound of the classic ReVelle–Swain model with about n·K rows instead of
-n·m. Before the MIP, a Lagrangian ascent (see `lagrangian`) proves sites shut or open
-against the incumbent; shut sites leave the model and an open site caps each client's
-levels at its cost, so the MIP is small. Every solution worth finding (cost ≤ incumbent
-− 1 for integer data, < incumbent otherwise) survives the fixing, so the MIP's optimum or
-the incumbent is optimal and the bound is min(incumbent, MIP bound).
+n·m. Before it, a Lagrangian ascent (see `lagrangian`) proves sites shut or open against
+the incumbent, and a Lagrangian branch-and-bound on y over the sites left (see
+`branching`) usually proves the incumbent optimal with no MIP at all. Only when the tree
+outgrows its budget (`BRANCH_BUDGET_S`, at most half the time limit) is the radius MIP
+built: shut sites leave it and an open site caps each client's levels at its cost.
+Every solution worth finding (cost ≤ incumbent − 1 for integer data, < incumbent
+otherwise) survives the fixing, so the MIP's optimum or the incumbent is optimal and the
+bound is min(incumbent, MIP bound).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from tightnut.planning import heuristics
+from tightnut.planning.branching import branch_and_bound
 from tightnut.planning.lagrangian import Improver, LagrangianOutcome, lagrangian_bound
 from tightnut.planning.mip import DEFAULT_TIME_LIMIT_S, MipProblem, solve_mip
 from tightnut.planning.result import OPTIMAL, TIME_LIMIT, PlanResult
@@ -37,7 +41,7 @@ from tightnut.planning.validation import check_cost, check_count, check_weights
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
-PROBE_BUDGET_S = 10.0
+BRANCH_BUDGET_S = 120.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,35 +191,6 @@ def _apply(red: _Reduction, out: LagrangianOutcome) -> bool:
     return red.sites.size < before
 
 
-def _probe(weighted: FloatArray, p: int, red: _Reduction, delta: float, deadline: float) -> bool:
-    """Force each free site open in turn; shut those whose bound cannot beat the incumbent."""
-    sub = weighted[:, red.sites]
-    forced = np.isin(red.sites, red.fixed_open)
-    rho = np.minimum(sub - red.multipliers[:, None], 0.0).sum(axis=0)
-    shut = np.zeros(red.sites.size, dtype=bool)
-    # Sites with the largest reduced cost ρ_j are the likeliest to be proven shut.
-    for local in np.argsort(-rho):
-        if forced[local] or time.perf_counter() > deadline:
-            continue
-        trial = forced.copy()
-        trial[local] = True
-        out = lagrangian_bound(
-            sub,
-            p,
-            (red.upper, red.incumbent),
-            red.multipliers,
-            improve=None,
-            delta=delta,
-            forced=trial,
-            max_iterations=60,
-            stall=5,
-            factor=2.0,
-        )
-        shut[local] = out.lower_bound > red.upper - delta + 1e-7 * max(1.0, red.upper)
-    red.sites = red.sites[~shut]
-    return bool(shut.any())
-
-
 def _tighten(weighted: FloatArray, p: int, red: _Reduction, delta: float) -> None:
     """Repeat ascents on the remaining sites until they fix nothing more."""
     for _ in range(10):
@@ -226,7 +201,7 @@ def _tighten(weighted: FloatArray, p: int, red: _Reduction, delta: float) -> Non
 
 
 def _reduce(weighted: FloatArray, p: int, first: IntArray, delta: float) -> _Reduction:
-    """Fix sites by Lagrangian ascents and probing until nothing more moves (or time is up)."""
+    """Fix sites by repeated Lagrangian ascents until nothing more moves."""
     red = _Reduction(
         np.arange(weighted.shape[1]),
         np.empty(0, np.intp),
@@ -236,12 +211,7 @@ def _reduce(weighted: FloatArray, p: int, first: IntArray, delta: float) -> _Red
         _initial_multipliers(weighted, first),
     )
     _apply(red, _ascent(weighted, p, red, delta, improve=True, iters=1000))
-    deadline = time.perf_counter() + PROBE_BUDGET_S
     _tighten(weighted, p, red, delta)
-    while not _solved(red, p, delta) and time.perf_counter() < deadline:
-        if not _probe(weighted, p, red, delta, deadline):
-            break
-        _tighten(weighted, p, red, delta)
     return red
 
 
@@ -249,7 +219,32 @@ def _solved(red: _Reduction, p: int, delta: float) -> bool:
     """True when the reduction alone proves the incumbent optimal."""
     if red.fixed_open.size > p or red.sites.size < p:
         return True
-    return red.lower > red.upper - delta + 1e-7 * max(1.0, red.upper)
+    slack = red.upper - delta + 1e-7 * max(1.0, red.upper)
+    return red.lower >= red.upper or red.lower > slack
+
+
+def _branch(weighted: FloatArray, p: int, red: _Reduction, delta: float, budget_s: float) -> int:
+    """Run the Lagrangian branch-and-bound on the remaining sites; return its node count.
+
+    On an exhausted tree the bound is raised to the incumbent; otherwise only the
+    incumbent may have improved and the MIP takes over.
+    """
+    if _solved(red, p, delta):
+        return 0
+    out = branch_and_bound(
+        weighted[:, red.sites],
+        p,
+        (red.upper, np.flatnonzero(np.isin(red.sites, red.incumbent))),
+        red.multipliers,
+        forced=np.isin(red.sites, red.fixed_open),
+        delta=delta,
+        deadline=time.perf_counter() + budget_s,
+    )
+    if out.upper < red.upper:
+        red.upper, red.incumbent = out.upper, red.sites[out.incumbent]
+    if out.complete:
+        red.lower = max(red.lower, red.upper)
+    return out.nodes
 
 
 def _solve_reduced(
@@ -303,6 +298,8 @@ def solve_pmedian(
     delta = 1.0 if integral else 0.0
     first = heuristics.local_search(weighted, heuristics.greedy(weighted, p))
     red = _reduce(weighted, p, first, delta)
+    budget = min(BRANCH_BUDGET_S, time_limit_s / 2)
+    tree_nodes = _branch(weighted, p, red, delta, budget)
     remaining = max(1.0, time_limit_s - (time.perf_counter() - started))
     upper, sites, mip_bound, status, nodes = _solve_reduced(weighted, p, red, remaining, delta)
     bound = max(_rounded(red.lower, upper, integral), _rounded(mip_bound, upper, integral))
@@ -318,5 +315,6 @@ def solve_pmedian(
             "lagrangian_bound": red.lower,
             "mip_sites": float(red.sites.size),
             "mip_nodes": float(nodes),
+            "tree_nodes": float(tree_nodes),
         },
     )

@@ -37,10 +37,12 @@ def load_maintenance(
         select(Programme).where(Programme.operator_id == manager.operator_id)
     ).all()
     today = date.today()
+    late = {v.id for v in vehicles[7::60]}  # a few vehicles ran past their TO-2 tolerance
     for vehicle in vehicles:
         programme = programme_for(vehicle, programmes)
         if programme is not None:
-            _states(session, vehicle, tasks_of(session, [programme.id]), today, rng)
+            tasks = tasks_of(session, [programme.id])
+            _states(session, vehicle, tasks, today, rng, late=vehicle.id in late)
     _technicians(session, engineer, today)
     _parts(session, manager, {v.depot_id for v in vehicles})
 
@@ -51,6 +53,8 @@ def _states(
     tasks: Sequence[ProgrammeTask],
     today: date,
     rng: random.Random,
+    *,
+    late: bool = False,
 ) -> None:
     """Last done somewhere within one interval, so some tasks are due soon, due or overdue."""
     for task in tasks:
@@ -63,6 +67,8 @@ def _states(
         share = (
             rng.choice((0.1, 0.3, 0.5, 0.7, 0.85, 0.93, 0.97, 1.02)) if rng.random() < 0.9 else 0.2
         )
+        if late and task.code == "TO-2":
+            share = 1.14
         session.add(
             TaskState(
                 vehicle_id=vehicle.id,

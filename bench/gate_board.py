@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from benchdb import fresh_engine
@@ -38,6 +38,7 @@ from tightnut.fleet.models import Depot, Vehicle
 from tightnut.gate import service as gate
 from tightnut.gate.kernel import decide
 from tightnut.inspections.models import Inspection
+from tightnut.maintenance.models import ProgrammeTask, TaskState
 from tightnut.maintenance.programmes import import_shipped
 from tightnut.rules import RuleCatalog, load_catalog
 from tightnut.wiring import wire
@@ -100,6 +101,7 @@ def _populate(
     import_shipped(session, auth.actor_of(manager))
     _history(session, catalog, depot, user.id, ids, inspections)
     _defects(session, operator.id, ids)
+    _maintenance(session, ids)
     return auth.actor_of(user), depot.id
 
 
@@ -135,6 +137,27 @@ def _history(
                 rows.clear()
     if rows:
         session.execute(insert(Inspection), rows)
+
+
+def _maintenance(session: Session, ids: list[int]) -> None:
+    """Each task last done somewhere within its interval; one bus in a hundred past TO-2."""
+    tasks = session.execute(
+        select(ProgrammeTask.id, ProgrammeTask.code, ProgrammeTask.interval_km)
+    ).all()
+    rows = []
+    for n, vehicle_id in enumerate(ids):
+        for task_id, code, interval_km in tasks:
+            share = 1.2 if code == "TO-2" and n % 100 == 0 else ((n * 7 + task_id * 13) % 90) / 100
+            rows.append(
+                dict(
+                    vehicle_id=vehicle_id,
+                    task_id=task_id,
+                    last_done_km=100_000.0 - (interval_km or 0.0) * share,
+                    last_done_on=utcnow().date() - timedelta(days=int(150 * share)),
+                    source="bench",
+                )
+            )
+    session.execute(insert(TaskState), rows)
 
 
 def _defects(session: Session, operator_id: int, ids: list[int]) -> None:

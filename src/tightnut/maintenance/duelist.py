@@ -290,9 +290,10 @@ def compute_entries(
 ) -> list[DueEntry]:
     """Each applicable (vehicle, task) of the operator with its status and forecast.
 
-    ``vehicles`` skips loading them; ``statuses`` keeps only the rows in those states.
+    ``vehicles`` skips loading them (with ``depot_id``, all of them are of that depot);
+    ``statuses`` keeps only the rows in those states.
     """
-    loaded = vehicles is None
+    by_scope = vehicles is None or depot_id is not None
     if vehicles is None:
         vehicles = load_vehicles(session, operator_id, depot_id=depot_id)
     programmes, tasks = load_programmes(
@@ -301,7 +302,7 @@ def compute_entries(
     if not vehicles or not tasks:
         return []
     arrays = _vehicle_arrays(vehicles, programmes)
-    states = _states(session, operator_id, depot_id, vehicles, loaded, tasks)
+    states = _states(session, operator_id, depot_id, vehicles, by_scope, tasks)
     built = build_rows(arrays, states, tasks, [p.id for p in programmes], ENGINE_TYPES, today)
     if built.vehicle.size == 0:
         return []
@@ -363,10 +364,10 @@ def _states(
     operator_id: int,
     depot_id: int | None,
     vehicles: Sequence[VehicleFacts],
-    loaded: bool,
+    by_scope: bool,
     tasks: Sequence[TaskSpec],
 ) -> StateArrays:
-    """Recorded task states: joined by operator (and depot) when the vehicles were loaded so."""
+    """Recorded task states, joined by operator and depot (``by_scope``) or by vehicle id."""
     columns = (
         TaskState.vehicle_id,
         TaskState.task_id,
@@ -375,7 +376,7 @@ def _states(
         TaskState.last_done_on,
         TaskState.armed_km,
     )
-    if loaded:
+    if by_scope:
         query = select(*columns).join(Vehicle, Vehicle.id == TaskState.vehicle_id)
         query = query.where(Vehicle.operator_id == operator_id)
         if depot_id is not None:
@@ -388,7 +389,7 @@ def _states(
             for start in range(0, len(ids), 2000)
         ]
     # Bulk loads go straight to the driver; a few vehicles use the statement cache instead.
-    fetch = _raw if loaded else _cached
+    fetch = _raw if by_scope or len(vehicles) > 50 else _cached
     raw = [row for query in queries for row in fetch(session, query)]
     vehicle_index = {v.id: i for i, v in enumerate(vehicles)}
     task_index = {t.id: i for i, t in enumerate(tasks)}

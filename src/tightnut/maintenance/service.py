@@ -80,15 +80,19 @@ def overdue_reasons(
     """Gate reasons: each overdue safety-critical task of these vehicles, how far past tolerance."""
     if not vehicles:
         return {}
+    depots = {v.depot_id for v in vehicles}
     entries = compute_entries(
         session,
         vehicles[0].operator_id,
         today=now.date(),
+        depot_id=depots.pop() if len(depots) == 1 and len(vehicles) > 50 else None,
         vehicles=[facts_of(v) for v in vehicles],
         only_safety_critical=True,
         statuses=frozenset({"overdue"}),
     )
-    jurisdiction = {v.depot_id: session.get_one(Depot, v.depot_id).jurisdiction for v in vehicles}
+    jurisdiction = {
+        d: session.get_one(Depot, d).jurisdiction for d in {v.depot_id for v in vehicles}
+    }
     found: dict[int, list[Reason]] = defaultdict(list)
     for entry in entries:
         found[entry.vehicle.id].append(_reason(entry, jurisdiction[entry.vehicle.depot_id]))

@@ -30,11 +30,12 @@ from tightnut.maintenance.due import (
 from tightnut.maintenance.models import Programme, ProgrammeTask, TaskState
 from tightnut.maintenance.programmes import programme_for
 from tightnut.maintenance.rows import (
+    BuiltRows,
+    IntArray,
     StateArrays,
     VehicleArrays,
     build_rows,
     day_number,
-    days_to_date,
 )
 from tightnut.rules.schema import ENGINE_TYPES
 
@@ -310,11 +311,7 @@ def compute_entries(
     keep = np.ones(built.vehicle.size, dtype=bool)
     if statuses is not None:
         keep = np.isin(result.status, [STATUS_NAMES.index(name) for name in statuses])
-    by_id = {p.id: p for p in programmes}
-    return [
-        _entry(i, vehicles[built.vehicle[i]], tasks[built.task[i]], by_id, result)
-        for i in np.flatnonzero(keep).tolist()
-    ]
+    return _entries(np.flatnonzero(keep), built, result, vehicles, tasks, programmes)
 
 
 def _vehicle_arrays(
@@ -408,30 +405,55 @@ def _floats(values: Sequence[float | None]) -> FloatArray:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
-def _entry(
-    i: int,
-    vehicle: VehicleFacts,
-    task: TaskSpec,
-    programmes: dict[int, ProgrammeSpec],
+def _entries(
+    index: IntArray,
+    built: BuiltRows,
     result: DueResult,
-) -> DueEntry:
-    return DueEntry(
-        vehicle=vehicle,
-        programme=programmes[task.programme_id],
-        task=task,
-        status=STATUS_NAMES[int(result.status[i])],
-        suppressed=bool(result.suppressed[i]),
-        remaining_km=_maybe(result.remaining_km[i]),
-        remaining_hours=_maybe(result.remaining_hours[i]),
-        remaining_days=_maybe(result.remaining_days[i]),
-        forecast_date=days_to_date(float(result.forecast_day[i])),
-        driver=DRIVER_NAMES[int(result.driver[i])],
-        overdue_by=float(result.overdue_by[i]),
+    vehicles: Sequence[VehicleFacts],
+    tasks: Sequence[TaskSpec],
+    programmes: list[ProgrammeSpec],
+) -> list[DueEntry]:
+    """The chosen rows as entries: columns become Python lists once, not element by element."""
+    by_id = {p.id: p for p in programmes}
+    forecast = result.forecast_day[index]
+    dates = np.where(np.isnan(forecast), 0, np.floor(forecast)).astype("datetime64[D]").tolist()
+    columns = zip(
+        built.vehicle[index].tolist(),
+        built.task[index].tolist(),
+        result.status[index].tolist(),
+        result.suppressed[index].tolist(),
+        _rounded(result.remaining_km[index]),
+        _rounded(result.remaining_hours[index]),
+        _rounded(result.remaining_days[index]),
+        [
+            None if missing else day
+            for missing, day in zip(np.isnan(forecast).tolist(), dates, strict=True)
+        ],
+        result.driver[index].tolist(),
+        result.overdue_by[index].tolist(),
+        strict=True,
     )
+    return [
+        DueEntry(
+            vehicle=vehicles[v],
+            programme=by_id[tasks[t].programme_id],
+            task=tasks[t],
+            status=STATUS_NAMES[status],
+            suppressed=suppressed,
+            remaining_km=km,
+            remaining_hours=hours,
+            remaining_days=days,
+            forecast_date=day,
+            driver=DRIVER_NAMES[driver],
+            overdue_by=overdue,
+        )
+        for v, t, status, suppressed, km, hours, days, day, driver, overdue in columns
+    ]
 
 
-def _maybe(value: float) -> float | None:
-    return None if math.isnan(value) else round(float(value), 1)
+def _rounded(values: FloatArray) -> list[float | None]:
+    """Values to one decimal, NaN as None."""
+    return [None if math.isnan(value) else value for value in np.round(values, 1).tolist()]
 
 
 def _task_table(tasks: Sequence[TaskSpec]) -> TaskTable:

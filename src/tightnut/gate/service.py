@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
 from tightnut.defects.models import UNRESOLVED, Defect
-from tightnut.errors import Conflict
+from tightnut.errors import Conflict, NotFound
 from tightnut.fleet.models import Depot, Vehicle
-from tightnut.fleet.service import get_depot, get_vehicle
+from tightnut.fleet.service import get_depot
 from tightnut.gate.kernel import (
     CertificationFact,
     DefectFact,
@@ -60,8 +60,7 @@ def decide_vehicle(
     session: Session, actor: Actor, vehicle_id: int, *, catalog: RuleCatalog, lead: timedelta
 ) -> GateDecision:
     """The gate's decision for one of the caller's vehicles, now."""
-    vehicle = get_vehicle(session, actor, vehicle_id)
-    depot = session.get_one(Depot, vehicle.depot_id)
+    vehicle, depot = _vehicle_and_depot(session, actor, vehicle_id)
     facts = gather_facts(session, depot, [vehicle], catalog=catalog, now=utcnow(), lead=lead)
     return decide(facts[vehicle.id])
 
@@ -77,8 +76,7 @@ def release(
 ) -> tuple[GateDecision, ReleaseDecision]:
     """Ask the gate to release a vehicle; the answer, yes or no, is recorded either way."""
     actor.require(Right.RELEASE)
-    vehicle = get_vehicle(session, actor, vehicle_id)
-    depot = session.get_one(Depot, vehicle.depot_id)
+    vehicle, depot = _vehicle_and_depot(session, actor, vehicle_id)
     now = utcnow()
     decision = decide(
         gather_facts(session, depot, [vehicle], catalog=catalog, now=now, lead=lead)[vehicle.id]
@@ -102,6 +100,19 @@ def release(
     session.add(record)
     session.flush()
     return decision, record
+
+
+def _vehicle_and_depot(session: Session, actor: Actor, vehicle_id: int) -> tuple[Vehicle, Depot]:
+    """The caller's vehicle with its depot, in one query; 404 for anyone else's."""
+    row = session.execute(
+        select(Vehicle, Depot)
+        .join(Depot, Depot.id == Vehicle.depot_id)
+        .where(Vehicle.id == vehicle_id, Vehicle.operator_id == actor.operator_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no vehicle {vehicle_id}")
+    vehicle, depot = row
+    return vehicle, depot
 
 
 def board(

@@ -303,7 +303,9 @@ def compute_entries(
     if not vehicles or not tasks:
         return []
     arrays = _vehicle_arrays(vehicles, programmes)
-    states = _states(session, operator_id, depot_id, vehicles, by_scope, tasks)
+    states = _states(
+        session, operator_id, depot_id, vehicles, by_scope, tasks, only_safety_critical
+    )
     built = build_rows(arrays, states, tasks, [p.id for p in programmes], ENGINE_TYPES, today)
     if built.vehicle.size == 0:
         return []
@@ -363,6 +365,7 @@ def _states(
     vehicles: Sequence[VehicleFacts],
     by_scope: bool,
     tasks: Sequence[TaskSpec],
+    only_safety_critical: bool,
 ) -> StateArrays:
     """Recorded task states, joined by operator and depot (``by_scope``) or by vehicle id."""
     columns = (
@@ -384,6 +387,13 @@ def _states(
         queries = [
             select(*columns).where(TaskState.vehicle_id.in_(ids[start : start + 2000]))
             for start in range(0, len(ids), 2000)
+        ]
+    if only_safety_critical:
+        queries = [
+            q.join(ProgrammeTask, ProgrammeTask.id == TaskState.task_id).where(
+                ProgrammeTask.safety_critical.is_(True)
+            )
+            for q in queries
         ]
     # Bulk loads go straight to the driver; a few vehicles use the statement cache instead.
     fetch = _raw if by_scope or len(vehicles) > 50 else _cached

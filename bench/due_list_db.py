@@ -26,7 +26,7 @@ from tightnut.auth.rights import Actor
 from tightnut.db import make_session_factory, utcnow
 from tightnut.fleet.models import Depot, Vehicle
 from tightnut.maintenance.duelist import compute_entries, load_vehicles
-from tightnut.maintenance.models import ProgrammeTask, TaskState
+from tightnut.maintenance.models import Programme, ProgrammeTask, TaskState
 from tightnut.maintenance.programmes import import_shipped
 from tightnut.maintenance.schemas import DueRow
 from tightnut.maintenance.service import due_list
@@ -58,8 +58,10 @@ def _populate(engine: Engine, vehicles: int) -> Actor:
             insert(Vehicle), [_vehicle(operator.id, depot.id, i) for i in range(vehicles)]
         )
         tasks = session.execute(select(ProgrammeTask.id, ProgrammeTask.programme_id)).all()
+        families = session.execute(select(Programme.id, Programme.model_families)).all()
+        programme_of = {family: pid for pid, names in families for family in names}
         ids = session.execute(select(Vehicle.id, Vehicle.model_family)).all()
-        session.execute(insert(TaskState), list(_states(ids, tasks)))
+        session.execute(insert(TaskState), list(_states(ids, tasks, programme_of)))
     return actor
 
 
@@ -88,9 +90,12 @@ def _vehicle(operator_id: int, depot_id: int, i: int) -> dict[str, object]:
     )
 
 
-def _states(vehicles: list, tasks: list):  # type: ignore[no-untyped-def]
-    for n, (vehicle_id, _family) in enumerate(vehicles):
-        for task_id, _programme in tasks:
+def _states(vehicles: list, tasks: list, programme_of: dict):  # type: ignore[no-untyped-def]
+    """A recorded state for each task of each vehicle's own programme."""
+    for n, (vehicle_id, family) in enumerate(vehicles):
+        for task_id, programme_id in tasks:
+            if programme_id != programme_of.get(family):
+                continue
             share = ((n * 7 + task_id * 3) % 100) / 100
             yield dict(
                 vehicle_id=vehicle_id,

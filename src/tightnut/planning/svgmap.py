@@ -81,8 +81,11 @@ def _legend(svg: ET.Element, plan: HubPlan, sites: Points) -> None:
     for k, row in enumerate(plan.rows):
         y += 22
         _el(group, "rect", x=x, y=y - 11, width=12, height=12, fill=PALETTE[k % len(PALETTE)])
-        label = f"Hub {row.name}: {row.machines:,.0f} machines, {row.technicians} technicians"
-        _el(group, "text", label, x=x + 18, y=y, font_size=11, font_family="sans-serif")
+        # Two short lines, so that long place names stay inside the legend column.
+        _el(group, "text", f"Hub {row.name}", x=x + 18, y=y, font_size=11, font_family="sans-serif")
+        y += 14
+        load = f"{row.machines:,.0f} machines, {row.technicians} technicians"
+        _el(group, "text", load, x=x + 18, y=y, font_size=11, font_family="sans-serif")
     for symbol, label in (("star", "hub"), ("dot", "demand point (area ∝ demand)")):
         y += 22
         if symbol == "star":

@@ -10,16 +10,21 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from tightnut.auth import service as auth
 from tightnut.auth.models import Operator, Role, User
-from tightnut.auth.rights import Actor
+from tightnut.clitools import (
+    AsOption,
+    OperatorOption,
+    depot_id,
+    fail,
+    resolve_actor,
+    session_factory,
+)
 from tightnut.config import get_settings
-from tightnut.db import make_engine, make_session_factory, transaction
+from tightnut.db import make_engine, transaction
 from tightnut.errors import NotFound, TightnutError
 from tightnut.fleet.importer import import_vehicles
-from tightnut.fleet.models import Depot
 from tightnut.gate import service as gate
 from tightnut.maintenance.cli import maintenance_app
 from tightnut.migrate import upgrade
@@ -44,37 +49,6 @@ for sub, name in (
     (maintenance_app, "maintenance"),
 ):
     app.add_typer(sub, name=name)
-
-OperatorOption = Annotated[str, typer.Option("--operator", help="operator (tenant) name")]
-AsOption = Annotated[
-    str | None, typer.Option("--as", help="act as this user's e-mail (default: an admin)")
-]
-
-
-def session_factory() -> sessionmaker[Session]:
-    """Sessions on the configured database."""
-    return make_session_factory(make_engine(get_settings().database_url))
-
-
-def _fail(error: TightnutError) -> typer.Exit:
-    where = f" [{error.field}]" if error.field else ""
-    typer.secho(f"error{where}: {error.message}", err=True, fg=typer.colors.RED)
-    rows = error.detail.get("errors")
-    for row in rows if isinstance(rows, list) else []:
-        typer.secho(f"  line {row['line']}, column {row['column']}: {row['reason']}", err=True)
-    return typer.Exit(code=1)
-
-
-def _actor(session: Session, operator: str, email: str | None) -> Actor:
-    found = auth.get_operator_by_name(session, operator)
-    query = select(User).where(User.operator_id == found.id)
-    query = (
-        query.where(User.email == email.lower()) if email else query.where(User.role == Role.ADMIN)
-    )
-    user = session.scalars(query.order_by(User.id)).first()
-    if user is None:
-        raise NotFound(f"no such user in '{operator}'", field="--as")
-    return auth.actor_of(user)
 
 
 @db_app.command("upgrade")
@@ -127,7 +101,7 @@ def _print_error(message: str) -> int:
 
 @users_app.command("create")
 def users_create(
-    operator: OperatorOption,
+    operator: Annotated[str, typer.Option("--operator", help="operator (tenant) name")],
     email: Annotated[str, typer.Option(help="the user's e-mail")],
     role: Annotated[Role, typer.Option(help="the user's role")],
     name: Annotated[str, typer.Option(help="full name")] = "",
@@ -152,7 +126,7 @@ def users_create(
             )
             token = auth.issue_token(session, user=user, label="cli")
     except TightnutError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     typer.echo(f"user {user.email} ({role.value}) created; API token (shown once):")
     typer.echo(token)
 
@@ -160,23 +134,23 @@ def users_create(
 @vehicles_app.command("import")
 def vehicles_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    operator: OperatorOption,
+    operator: OperatorOption = None,
     as_user: AsOption = None,
 ) -> None:
     """Import vehicles from a CSV file: every row or none."""
     try:
         with transaction(session_factory()) as session:
-            actor = _actor(session, operator, as_user)
+            actor = resolve_actor(session, operator=operator, email=as_user, role=Role.ADMIN)
             report = import_vehicles(session, actor, text=file.read_text(encoding="utf-8-sig"))
     except TightnutError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     typer.echo(f"imported {report.imported} vehicles")
 
 
 @gate_app.command("board")
 def gate_board(
     depot: Annotated[str, typer.Argument(help="depot id or name")],
-    operator: OperatorOption,
+    operator: OperatorOption = None,
     as_user: AsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
@@ -186,11 +160,14 @@ def gate_board(
     lead = timedelta(minutes=settings.inspection_lead_minutes)
     try:
         with transaction(session_factory()) as session:
-            actor = _actor(session, operator, as_user)
-            depot_id = _depot_id(session, actor, depot)
-            found, shift, rows = gate.board(session, actor, depot_id, catalog=catalog, lead=lead)
+            actor = resolve_actor(
+                session, operator=operator, email=as_user, role=Role.DISPATCHER, depot=depot
+            )
+            found, shift, rows = gate.board(
+                session, actor, depot_id(session, actor, depot), catalog=catalog, lead=lead
+            )
     except TightnutError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     if as_json:
         typer.echo(json.dumps([_row_json(r) for r in rows], ensure_ascii=False, indent=1))
         return
@@ -208,16 +185,6 @@ def gate_board(
             for r in row.decision.reasons
         )
         typer.echo(f"{row.vehicle.plate:<12} {row.state:<14} {why}")
-
-
-def _depot_id(session: Session, actor: Actor, depot: str) -> int:
-    if depot.isdigit():
-        return int(depot)
-    query = select(Depot.id).where(Depot.operator_id == actor.operator_id, Depot.name == depot)
-    found = session.scalar(query)
-    if found is None:
-        raise NotFound(f"no depot named '{depot}'", field="DEPOT")
-    return found
 
 
 def _row_json(row: gate.BoardRow) -> dict[str, object]:

@@ -88,4 +88,37 @@ def test_board_of_unknown_depot_is_a_clear_error(database: Path) -> None:
     _run("demo", "load")
     code, output = _run("gate", "board", "Atlantis", "--operator", "Southline City Transport")
     assert code == 1
-    assert "no depot named 'Atlantis'" in output
+    assert "no depot 'Atlantis'" in output
+
+
+def test_operator_is_inferred_from_a_depot_name_and_asked_for_when_unclear(database: Path) -> None:
+    _run("demo", "load")
+    code, board = _run("gate", "board", "Central Machine Yard")
+    assert code == 0, board
+    assert board.startswith("Central Machine Yard:")
+    code, output = _run("maintenance", "due")
+    assert code == 1
+    assert "--operator" in output
+    assert "Southline City Transport" in output
+
+
+def test_maintenance_due_plan_and_ontime_from_the_command_line(database: Path) -> None:
+    _run("demo", "load")
+    operator = ("--operator", "Kuban Fields Agroholding")
+    code, due = _run("maintenance", "due", *operator, "--format", "csv")
+    assert code == 0, due
+    header, *rows = due.splitlines()
+    assert header.startswith("vehicle_id,plate,depot_id,programme,task_id,task")
+    assert any(",overdue," in row for row in rows)
+    code, planned = _run(
+        "maintenance", "plan", *operator, "--depot", "Eastern Field Camp", "--days", "7"
+    )
+    assert code == 0, planned
+    assert int(planned.split()[0]) > 0
+    code, again = _run(
+        "maintenance", "plan", *operator, "--depot", "Eastern Field Camp", "--days", "7"
+    )
+    assert again.startswith("0 work orders planned")
+    code, ontime = _run("maintenance", "ontime", *operator, "--format", "json")
+    assert code == 0, ontime
+    assert '"overdue_open"' in ontime

@@ -10,14 +10,19 @@ from typing import Annotated
 
 import typer
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from tightnut.auth import service as auth
-from tightnut.auth.models import Role, User
+from tightnut.auth.models import Role
 from tightnut.auth.rights import Actor
-from tightnut.errors import NotFound, TightnutError
-from tightnut.fleet.models import Depot
+from tightnut.clitools import (
+    AsOption,
+    OperatorOption,
+    depot_id,
+    fail,
+    resolve_actor,
+    session_factory,
+)
+from tightnut.errors import TightnutError
 from tightnut.maintenance import service
 
 maintenance_app = typer.Typer(help="Maintenance on time.", no_args_is_help=True)
@@ -31,35 +36,17 @@ class Format(StrEnum):
     JSON = "json"
 
 
-OperatorOption = Annotated[str, typer.Option("--operator", help="operator (tenant) name")]
 DepotOption = Annotated[str | None, typer.Option("--depot", help="depot id or name")]
-AsOption = Annotated[str | None, typer.Option("--as", help="act as this user's e-mail")]
-
-
-def _factory() -> sessionmaker[Session]:
-    from tightnut.cli import session_factory
-
-    return session_factory()
-
-
-def _actor(session: Session, operator: str, email: str | None, role: Role) -> Actor:
-    found = auth.get_operator_by_name(session, operator)
-    query = select(User).where(User.operator_id == found.id)
-    query = query.where(User.email == email.lower()) if email else query.where(User.role == role)
-    user = session.scalars(query.order_by(User.id)).first()
-    if user is None:
-        raise NotFound(f"no {'such user' if email else role.value} in '{operator}'", field="--as")
-    return auth.actor_of(user)
 
 
 def _depot(session: Session, actor: Actor, depot: str | None) -> int | None:
-    if depot is None or depot.isdigit():
-        return None if depot is None else int(depot)
-    query = select(Depot.id).where(Depot.operator_id == actor.operator_id, Depot.name == depot)
-    found = session.scalar(query)
-    if found is None:
-        raise NotFound(f"no depot named '{depot}'", field="--depot")
-    return found
+    return None if depot is None else depot_id(session, actor, depot)
+
+
+def _actor(session: Session, operator: str | None, email: str | None, depot: str | None) -> Actor:
+    return resolve_actor(
+        session, operator=operator, email=email, role=Role.FLEET_MANAGER, depot=depot
+    )
 
 
 def _print(rows: list[BaseModel], fmt: Format, columns: list[str]) -> None:
@@ -84,14 +71,9 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _fail(error: TightnutError) -> typer.Exit:
-    typer.secho(f"error [{error.field or '-'}]: {error.message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code=1)
-
-
 @maintenance_app.command("due")
 def due(
-    operator: OperatorOption,
+    operator: OperatorOption = None,
     depot: DepotOption = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
     include_ok: Annotated[bool, typer.Option("--all", help="also tasks that are not due")] = False,
@@ -99,13 +81,13 @@ def due(
 ) -> None:
     """Print what is due soon, due or overdue, whichever meter comes first."""
     try:
-        with _factory().begin() as session:
-            actor = _actor(session, operator, as_user, Role.FLEET_MANAGER)
+        with session_factory().begin() as session:
+            actor = _actor(session, operator, as_user, depot)
             rows = service.due_list(
                 session, actor, depot_id=_depot(session, actor, depot), include_ok=include_ok
             )
     except TightnutError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     columns = [
         "plate",
         "task",
@@ -123,20 +105,20 @@ def due(
 
 @maintenance_app.command("plan")
 def plan(
-    operator: OperatorOption,
     depot: Annotated[str, typer.Option("--depot", help="depot id or name")],
+    operator: OperatorOption = None,
     days: Annotated[int, typer.Option(min=1, max=365, help="how far ahead")] = 14,
     as_user: AsOption = None,
 ) -> None:
     """Create one work order per vehicle for what falls due within the next days."""
     try:
-        with _factory().begin() as session:
-            actor = _actor(session, operator, as_user, Role.FLEET_MANAGER)
-            depot_id = _depot(session, actor, depot) or 0
-            orders = service.plan(session, actor, depot_id=depot_id, days=days)
+        with session_factory().begin() as session:
+            actor = _actor(session, operator, as_user, depot)
+            target = depot_id(session, actor, depot)
+            orders = service.plan(session, actor, depot_id=target, days=days)
             lines = [f"#{o.id:<6} {o.planned_on}  {o.title}" for o in orders]
     except TightnutError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     typer.echo(f"{len(lines)} work orders planned")
     for line in lines:
         typer.echo(line)
@@ -144,16 +126,16 @@ def plan(
 
 @maintenance_app.command("ontime")
 def ontime(
-    operator: OperatorOption,
+    operator: OperatorOption = None,
     depot: DepotOption = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.TABLE,
     as_user: AsOption = None,
 ) -> None:
     """Print the share of maintenance done within tolerance per depot and month."""
     try:
-        with _factory().begin() as session:
-            actor = _actor(session, operator, as_user, Role.FLEET_MANAGER)
+        with session_factory().begin() as session:
+            actor = _actor(session, operator, as_user, depot)
             rows = service.on_time(session, actor, depot_id=_depot(session, actor, depot))
     except TightnutError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     _print(list(rows), fmt, ["depot_id", "month", "done", "on_time", "overdue_open", "rate"])

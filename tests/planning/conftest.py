@@ -8,7 +8,6 @@ import pytest
 
 from tightnut.planning.orlib import default_data_dir
 
-
 BUNDLED = Path(__file__).parent / "data"
 
 
@@ -16,7 +15,13 @@ BUNDLED = Path(__file__).parent / "data"
 def orlib_dir() -> Path:
     """The OR-Library folder beside the repository, or the few instances the tests carry."""
     path = default_data_dir()
-    wanted = ("pmed/pmed1.txt", "pmed/pmed6.txt", "cap/cap71.txt", "cap/cap101.txt")
+    wanted = (
+        "pmed/pmed1.txt",
+        "pmed/pmed2.txt",
+        "pmed/pmed6.txt",
+        "cap/cap71.txt",
+        "cap/cap101.txt",
+    )
     if all((path / name).is_file() for name in wanted):
         return path
     return BUNDLED

@@ -131,6 +131,9 @@ def main() -> None:
     parser.add_argument("--skip-cap", action="store_true")
     parser.add_argument("--tmp", default="/tmp")
     args = parser.parse_args()
+    if args.quick and not (args.data / "pmed" / "pmed1.txt").is_file():
+        # Without the shared data folder, the quick run uses the instances the tests carry.
+        args.data = Path(__file__).resolve().parents[1] / "tests" / "planning" / "data"
     pmed = [f"pmed{k}" for k in range(1, 41)]
     cap = list(read_optima(args.data / "cap" / "capopt.txt"))
     uncap = list(UNCAP)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -311,8 +311,3 @@ def _derived_rule(catalog: RuleCatalog, jurisdiction: str, fact: str) -> RuleRef
 def _inspection_rule(catalog: RuleCatalog, jurisdiction: str) -> RuleRef | None:
     rule = catalog.pack(jurisdiction).release_rule
     return RuleRef(jurisdiction, None, rule.ref, rule.verification)
-
-
-def vehicles_by_id(vehicles: Iterable[Vehicle]) -> dict[int, Vehicle]:
-    """Index vehicles by id."""
-    return {v.id: v for v in vehicles}

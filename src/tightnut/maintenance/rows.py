@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Protocol
 
 import numpy as np
@@ -246,8 +246,3 @@ def _season(task: TaskLike, today: date) -> tuple[float | None, float | None, fl
     year = today.year if window(today.year)[0] <= today else today.year - 1
     start, end = window(year)
     return day_number(start), day_number(end), day_number(window(year + 1)[1])
-
-
-def days_to_date(day: float) -> date | None:
-    """The calendar day of a day number (NaN: None)."""
-    return None if np.isnan(day) else EPOCH + timedelta(days=int(np.floor(day)))

@@ -117,8 +117,8 @@ def load_vehicles(
             model_family=family,
             vehicle_class=klass,
             engine_type=engine,
-            km=NAN if km is None else km + km_offset,
-            hours=NAN if hours is None else hours + hours_offset,
+            km=_lifetime(km, km_offset),
+            hours=_lifetime(hours, hours_offset),
             km_per_day=km_rate,
             hours_per_day=hours_rate,
             gas_cert_due=_day(gas_due),
@@ -259,6 +259,11 @@ def _task_spec(t: dict[str, Any]) -> TaskSpec:
     )
 
 
+def _lifetime(reading: float | None, offset: float) -> float:
+    """A meter's lifetime value (its reading plus what replaced meters had run); NaN if none."""
+    return NAN if reading is None else reading + offset
+
+
 def facts_of(vehicle: Vehicle) -> VehicleFacts:
     """The due list's view of a loaded vehicle."""
     return VehicleFacts(
@@ -268,10 +273,8 @@ def facts_of(vehicle: Vehicle) -> VehicleFacts:
         model_family=vehicle.model_family,
         vehicle_class=vehicle.vehicle_class,
         engine_type=vehicle.engine_type,
-        km=NAN if vehicle.odometer_km is None else vehicle.odometer_km + vehicle.odometer_offset_km,
-        hours=NAN
-        if vehicle.engine_hours is None
-        else vehicle.engine_hours + vehicle.engine_hours_offset,
+        km=_lifetime(vehicle.odometer_km, vehicle.odometer_offset_km),
+        hours=_lifetime(vehicle.engine_hours, vehicle.engine_hours_offset),
         km_per_day=vehicle.km_per_day,
         hours_per_day=vehicle.hours_per_day,
         gas_cert_due=vehicle.gas_cylinder_cert_due,

@@ -9,13 +9,14 @@ from tightnut.defects import service
 from tightnut.defects.models import Defect
 from tightnut.defects.schemas import DefectEventRead, DefectRead, RepairSignOff, StartRepair
 from tightnut.deps import ApiActor, DbSession
+from tightnut.fields import PathId, QueryId
 
 router = APIRouter(tags=["defects"])
 
 
 @router.get("/defects")
 def list_defects(
-    session: DbSession, actor: ApiActor, vehicle_id: int | None = None, unresolved: bool = False
+    session: DbSession, actor: ApiActor, vehicle_id: QueryId = None, unresolved: bool = False
 ) -> list[DefectRead]:
     """The caller's defects, newest first."""
     found = service.list_defects(session, actor, vehicle_id=vehicle_id, unresolved_only=unresolved)
@@ -23,14 +24,14 @@ def list_defects(
 
 
 @router.get("/defects/{defect_id}")
-def get_defect(defect_id: int, session: DbSession, actor: ApiActor) -> DefectRead:
+def get_defect(defect_id: PathId, session: DbSession, actor: ApiActor) -> DefectRead:
     """One defect with every state change."""
     return _read(session, service.get_defect(session, actor, defect_id))
 
 
 @router.post("/defects/{defect_id}/start-repair")
 def start_repair(
-    defect_id: int, data: StartRepair, session: DbSession, actor: ApiActor
+    defect_id: PathId, data: StartRepair, session: DbSession, actor: ApiActor
 ) -> DefectRead:
     """open → in_repair."""
     defect = service.get_defect(session, actor, defect_id)
@@ -39,7 +40,7 @@ def start_repair(
 
 @router.post("/defects/{defect_id}/repaired")
 def mark_repaired(
-    defect_id: int, data: RepairSignOff, session: DbSession, actor: ApiActor
+    defect_id: PathId, data: RepairSignOff, session: DbSession, actor: ApiActor
 ) -> DefectRead:
     """Sign the repair; the vehicle still needs a passing re-inspection."""
     defect = service.get_defect(session, actor, defect_id)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from tightnut.deps import ApiActor, AppSettings, DbSession
 from tightnut.errors import Invalid
+from tightnut.fields import PathId, QueryId
 from tightnut.fleet import importer, service
 from tightnut.fleet.meters import limits_of
 from tightnut.fleet.schemas import (
@@ -41,7 +42,7 @@ def create_vehicle(data: VehicleCreate, session: DbSession, actor: ApiActor) -> 
 
 @router.get("/vehicles")
 def list_vehicles(
-    session: DbSession, actor: ApiActor, depot_id: int | None = None
+    session: DbSession, actor: ApiActor, depot_id: QueryId = None
 ) -> list[VehicleRead]:
     """The caller's vehicles, optionally of one depot."""
     vehicles = service.list_vehicles(session, actor, depot_id=depot_id)
@@ -49,7 +50,7 @@ def list_vehicles(
 
 
 @router.get("/vehicles/{vehicle_id}")
-def get_vehicle(vehicle_id: int, session: DbSession, actor: ApiActor) -> VehicleRead:
+def get_vehicle(vehicle_id: PathId, session: DbSession, actor: ApiActor) -> VehicleRead:
     """One vehicle."""
     return VehicleRead.model_validate(service.get_vehicle(session, actor, vehicle_id))
 
@@ -70,7 +71,7 @@ async def import_vehicles(request: Request, session: DbSession, actor: ApiActor)
 
 @router.post("/vehicles/{vehicle_id}/meters", status_code=201)
 def record_meter(
-    vehicle_id: int,
+    vehicle_id: PathId,
     data: MeterReadingCreate,
     session: DbSession,
     actor: ApiActor,
@@ -93,7 +94,7 @@ def record_meter(
 
 @router.post("/vehicles/{vehicle_id}/meter-replacements", status_code=201)
 def replace_meter(
-    vehicle_id: int, data: MeterReplacementCreate, session: DbSession, actor: ApiActor
+    vehicle_id: PathId, data: MeterReplacementCreate, session: DbSession, actor: ApiActor
 ) -> VehicleRead:
     """Record a replaced odometer or engine-hour meter."""
     vehicle = service.get_vehicle(session, actor, vehicle_id)

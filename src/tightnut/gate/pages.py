@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tightnut.deps import Catalog, DbSession, InspectionLead, PageActor
 from tightnut.errors import NotFound
+from tightnut.fields import PathId
 from tightnut.fleet.service import list_depots
 from tightnut.gate import service
 from tightnut.gate.routes import STATES
@@ -29,7 +30,7 @@ def home(session: DbSession, actor: PageActor) -> Response:
 @router.get("/depots/{depot_id}/board", response_class=HTMLResponse)
 def board_page(
     request: Request,
-    depot_id: int,
+    depot_id: PathId,
     session: DbSession,
     actor: PageActor,
     catalog: Catalog,

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from tightnut.deps import ApiActor, Catalog, DbSession, InspectionLead
+from tightnut.fields import PathId
 from tightnut.gate import service
 from tightnut.gate.schemas import (
     BoardRead,
@@ -23,7 +24,7 @@ STATES = ("released", "ready", "blocked", "not_inspected")
 
 @router.get("/vehicles/{vehicle_id}/gate")
 def gate(
-    vehicle_id: int, session: DbSession, actor: ApiActor, catalog: Catalog, lead: InspectionLead
+    vehicle_id: PathId, session: DbSession, actor: ApiActor, catalog: Catalog, lead: InspectionLead
 ) -> GateDecisionRead:
     """May this vehicle go out now, and every reason why not."""
     decision = service.decide_vehicle(session, actor, vehicle_id, catalog=catalog, lead=lead)
@@ -37,7 +38,7 @@ def gate(
     responses={409: {"model": ReleaseRead, "description": "refused; the refusal is recorded"}},
 )
 def release(
-    vehicle_id: int,
+    vehicle_id: PathId,
     data: ReleaseRequest,
     session: DbSession,
     actor: ApiActor,
@@ -61,7 +62,7 @@ def release(
 
 @router.get("/depots/{depot_id}/board")
 def board(
-    depot_id: int, session: DbSession, actor: ApiActor, catalog: Catalog, lead: InspectionLead
+    depot_id: PathId, session: DbSession, actor: ApiActor, catalog: Catalog, lead: InspectionLead
 ) -> BoardRead:
     """Every vehicle of the depot with its state for the current shift."""
     depot, shift, rows = service.board(session, actor, depot_id, catalog=catalog, lead=lead)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Response
 from sqlalchemy.orm import Session
 
 from tightnut.deps import ApiActor, AppSettings, Catalog, DbSession
+from tightnut.fields import PathId
 from tightnut.fleet.meters import limits_of
 from tightnut.fleet.models import Depot
 from tightnut.fleet.service import get_vehicle
@@ -25,7 +26,7 @@ router = APIRouter(tags=["inspections"])
 
 @router.get("/vehicles/{vehicle_id}/checklist")
 def checklist(
-    vehicle_id: int, session: DbSession, actor: ApiActor, catalog: Catalog
+    vehicle_id: PathId, session: DbSession, actor: ApiActor, catalog: Catalog
 ) -> ChecklistRead:
     """The items an inspection of this vehicle must record."""
     vehicle = get_vehicle(session, actor, vehicle_id)
@@ -77,7 +78,7 @@ def submit(
 
 
 @router.get("/inspections/{inspection_id}")
-def get_inspection(inspection_id: int, session: DbSession, actor: ApiActor) -> InspectionRead:
+def get_inspection(inspection_id: PathId, session: DbSession, actor: ApiActor) -> InspectionRead:
     """One recorded inspection."""
     return _read(session, service.get_inspection(session, actor, inspection_id))
 

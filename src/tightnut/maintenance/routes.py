@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from tightnut.deps import ApiActor, AppSettings, DbSession
 from tightnut.errors import Invalid
+from tightnut.fields import PathId, QueryId
 from tightnut.fleet.meters import limits_of
 from tightnut.maintenance import meters, programmes, service
 from tightnut.maintenance.schemas import (
@@ -50,7 +51,7 @@ def import_shipped(session: DbSession, actor: ApiActor) -> list[ProgrammeRead]:
 
 @router.patch("/programmes/{programme_id}/tasks/{task_id}")
 def update_task(
-    programme_id: int, task_id: int, data: TaskUpdate, session: DbSession, actor: ApiActor
+    programme_id: PathId, task_id: PathId, data: TaskUpdate, session: DbSession, actor: ApiActor
 ) -> TaskRead:
     """Edit a task's intervals, windows, tolerance, nesting or safety flag."""
     programme = programmes.get_programme(session, actor, programme_id)
@@ -84,7 +85,7 @@ async def import_readings(
 
 @router.post("/vehicles/{vehicle_id}/events", status_code=201)
 def record_event(
-    vehicle_id: int,
+    vehicle_id: PathId,
     data: VehicleEventIn,
     session: DbSession,
     actor: ApiActor,
@@ -98,7 +99,7 @@ def record_event(
 
 @router.put("/vehicles/{vehicle_id}/tasks/{task_id}/baseline")
 def set_baseline(
-    vehicle_id: int, task_id: int, data: BaselineIn, session: DbSession, actor: ApiActor
+    vehicle_id: PathId, task_id: PathId, data: BaselineIn, session: DbSession, actor: ApiActor
 ) -> dict[str, object]:
     """Record when a task was last done before Tightnut knew the vehicle."""
     state = service.set_baseline(session, actor, vehicle_id, task_id, data=data)
@@ -107,7 +108,7 @@ def set_baseline(
 
 @router.get("/maintenance/due")
 def due(
-    session: DbSession, actor: ApiActor, depot_id: int | None = None, include_ok: bool = False
+    session: DbSession, actor: ApiActor, depot_id: QueryId = None, include_ok: bool = False
 ) -> list[DueRow]:
     """Every task due soon, due or overdue, whichever meter comes first, with a forecast date."""
     return service.due_list(session, actor, depot_id=depot_id, include_ok=include_ok)
@@ -124,6 +125,6 @@ def plan(data: PlanRequest, session: DbSession, actor: ApiActor) -> list[dict[st
 
 
 @router.get("/maintenance/ontime")
-def ontime(session: DbSession, actor: ApiActor, depot_id: int | None = None) -> list[OnTimeRow]:
+def ontime(session: DbSession, actor: ApiActor, depot_id: QueryId = None) -> list[OnTimeRow]:
     """The share of maintenance done within tolerance, per depot and month and overall."""
     return service.on_time(session, actor, depot_id=depot_id)

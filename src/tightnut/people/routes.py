@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from tightnut.deps import ApiActor, DbSession
+from tightnut.fields import PathId
 from tightnut.people import service
 from tightnut.people.models import Technician, Training
 from tightnut.people.schemas import (
@@ -39,14 +40,14 @@ def list_technicians(
 
 
 @router.get("/technicians/{technician_id}")
-def get_technician(technician_id: int, session: DbSession, actor: ApiActor) -> TechnicianRead:
+def get_technician(technician_id: PathId, session: DbSession, actor: ApiActor) -> TechnicianRead:
     """One technician with certifications and trainings."""
     return _read(session, service.get_technician(session, actor, technician_id))
 
 
 @router.post("/technicians/{technician_id}/trainings", status_code=201)
 def record_training(
-    technician_id: int, data: TrainingCreate, session: DbSession, actor: ApiActor
+    technician_id: PathId, data: TrainingCreate, session: DbSession, actor: ApiActor
 ) -> TrainingRead:
     """Record a completed training and the certification it grants."""
     training = service.record_training(
@@ -57,7 +58,7 @@ def record_training(
 
 @router.post("/technicians/{technician_id}/certifications", status_code=201)
 def add_certification(
-    technician_id: int, data: CertificationCreate, session: DbSession, actor: ApiActor
+    technician_id: PathId, data: CertificationCreate, session: DbSession, actor: ApiActor
 ) -> CertificationRead:
     """Enter a certificate the technician already holds."""
     certification = service.add_certification(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tightnut.auth.rights import Actor
 from tightnut.deps import ApiActor, DbSession
+from tightnut.fields import PathId, QueryId
 from tightnut.workorders import parts, service
 from tightnut.workorders.models import Part, WorkOrder, WorkOrderStatus
 from tightnut.workorders.schemas import (
@@ -39,7 +40,7 @@ def create_work_order(data: WorkOrderCreate, session: DbSession, actor: ApiActor
 
 
 @router.post("/defects/{defect_id}/work-order", status_code=201)
-def create_from_defect(defect_id: int, session: DbSession, actor: ApiActor) -> WorkOrderRead:
+def create_from_defect(defect_id: PathId, session: DbSession, actor: ApiActor) -> WorkOrderRead:
     """A work order to repair one defect."""
     return _read(session, service.create_from_defect(session, actor, defect_id=defect_id))
 
@@ -48,9 +49,9 @@ def create_from_defect(defect_id: int, session: DbSession, actor: ApiActor) -> W
 def list_work_orders(
     session: DbSession,
     actor: ApiActor,
-    depot_id: int | None = None,
+    depot_id: QueryId = None,
     status: WorkOrderStatus | None = None,
-    vehicle_id: int | None = None,
+    vehicle_id: QueryId = None,
 ) -> list[WorkOrderRead]:
     """The caller's work orders, newest first."""
     orders = service.list_work_orders(
@@ -60,14 +61,14 @@ def list_work_orders(
 
 
 @router.get("/work-orders/{work_order_id}")
-def get_work_order(work_order_id: int, session: DbSession, actor: ApiActor) -> WorkOrderRead:
+def get_work_order(work_order_id: PathId, session: DbSession, actor: ApiActor) -> WorkOrderRead:
     """One work order with its tasks, defects and parts."""
     return _read(session, service.get_work_order(session, actor, work_order_id))
 
 
 @router.patch("/work-orders/{work_order_id}")
 def update(
-    work_order_id: int, data: WorkOrderUpdate, session: DbSession, actor: ApiActor
+    work_order_id: PathId, data: WorkOrderUpdate, session: DbSession, actor: ApiActor
 ) -> WorkOrderRead:
     """Record labour hours and notes; a stale ``version`` is refused with 409."""
     order = service.get_work_order(session, actor, work_order_id)
@@ -83,7 +84,9 @@ def update(
 
 
 @router.post("/work-orders/{work_order_id}/assign")
-def assign(work_order_id: int, data: Assign, session: DbSession, actor: ApiActor) -> WorkOrderRead:
+def assign(
+    work_order_id: PathId, data: Assign, session: DbSession, actor: ApiActor
+) -> WorkOrderRead:
     """Give the order to a technician."""
     order = service.get_work_order(session, actor, work_order_id)
     service.assign(
@@ -93,7 +96,7 @@ def assign(work_order_id: int, data: Assign, session: DbSession, actor: ApiActor
 
 
 @router.post("/work-orders/{work_order_id}/start")
-def start(work_order_id: int, data: Start, session: DbSession, actor: ApiActor) -> WorkOrderRead:
+def start(work_order_id: PathId, data: Start, session: DbSession, actor: ApiActor) -> WorkOrderRead:
     """assigned → in progress."""
     order = service.get_work_order(session, actor, work_order_id)
     service.start(session, actor, order, expected_version=data.version)
@@ -101,7 +104,9 @@ def start(work_order_id: int, data: Start, session: DbSession, actor: ApiActor) 
 
 
 @router.post("/work-orders/{work_order_id}/cancel")
-def cancel(work_order_id: int, data: Cancel, session: DbSession, actor: ApiActor) -> WorkOrderRead:
+def cancel(
+    work_order_id: PathId, data: Cancel, session: DbSession, actor: ApiActor
+) -> WorkOrderRead:
     """Cancel the order, saying why."""
     order = service.get_work_order(session, actor, work_order_id)
     service.cancel(session, actor, order, expected_version=data.version, reason=data.reason)
@@ -110,7 +115,7 @@ def cancel(work_order_id: int, data: Cancel, session: DbSession, actor: ApiActor
 
 @router.post("/work-orders/{work_order_id}/parts", status_code=201)
 def use_part(
-    work_order_id: int, data: PartUse, session: DbSession, actor: ApiActor
+    work_order_id: PathId, data: PartUse, session: DbSession, actor: ApiActor
 ) -> WorkOrderRead:
     """Take parts from stock for this order; never more than lie there."""
     order = service.get_work_order(session, actor, work_order_id)
@@ -128,7 +133,7 @@ def use_part(
 
 @router.post("/work-orders/{work_order_id}/sign-off")
 def sign_off(
-    work_order_id: int, data: SignOff, session: DbSession, actor: ApiActor
+    work_order_id: PathId, data: SignOff, session: DbSession, actor: ApiActor
 ) -> WorkOrderRead:
     """Sign the work done; only a technician certified for the vehicle's family and engine."""
     order = service.get_work_order(session, actor, work_order_id)
@@ -160,7 +165,7 @@ def list_parts(session: DbSession, actor: ApiActor) -> list[PartRead]:
 
 @router.put("/parts/{part_id}/stock/{depot_id}")
 def set_stock(
-    part_id: int, depot_id: int, data: StockSet, session: DbSession, actor: ApiActor
+    part_id: PathId, depot_id: PathId, data: StockSet, session: DbSession, actor: ApiActor
 ) -> StockRead:
     """Set the counted stock of a part at a depot."""
     level = parts.set_stock(
@@ -171,7 +176,7 @@ def set_stock(
 
 @router.post("/parts/{part_id}/stock/{depot_id}/receipts")
 def receive_stock(
-    part_id: int, depot_id: int, data: StockReceipt, session: DbSession, actor: ApiActor
+    part_id: PathId, depot_id: PathId, data: StockReceipt, session: DbSession, actor: ApiActor
 ) -> StockRead:
     """Add received parts to a depot's stock."""
     level = parts.receive_stock(

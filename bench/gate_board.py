@@ -41,7 +41,6 @@ from tightnut.inspections.models import Inspection
 from tightnut.maintenance.models import ProgrammeTask, TaskState
 from tightnut.maintenance.programmes import import_shipped
 from tightnut.rules import RuleCatalog, load_catalog
-from tightnut.wiring import wire
 
 LEAD = timedelta(hours=3)
 CHUNK = 20_000
@@ -200,7 +199,6 @@ def _pct(values: list[float], q: float) -> float:
 def run(backend: str, vehicles: int, inspections: int, repeats: int) -> None:
     """Build the data on ``backend`` and print the figures."""
     catalog = load_catalog()
-    wire()  # overdue safety-critical maintenance is part of every decision, as in the app
     with tempfile.TemporaryDirectory() as folder:
         engine = fresh_engine(backend, Path(folder), "tightnut_bench")
         factory = make_session_factory(engine)
@@ -233,7 +231,11 @@ def run(backend: str, vehicles: int, inspections: int, repeats: int) -> None:
                 max(1, repeats // 5),
             )
             count = session.scalar(text("SELECT count(*) FROM inspections"))
+            refused = _refused_for_maintenance(session, actor, depot_id, catalog)
         engine.dispose()
+    expected = len(range(0, vehicles, 100))
+    if refused != expected:
+        raise SystemExit(f"the board refused {refused} buses for overdue TO-2, not {expected}")
     board_ms, naive_ms = statistics.median(board), statistics.median(naive)
     print(f"\n{backend}: {vehicles} vehicles, {count:,} inspections (loaded in {loaded:.1f} s)")
     _line("board", board, "8.1f", "target ≤ 150 ms")
@@ -243,6 +245,15 @@ def run(backend: str, vehicles: int, inspections: int, repeats: int) -> None:
         f"  baseline: board one vehicle at a time  p50 {naive_ms:8.1f} ms  → batched board is "
         f"{naive_ms / board_ms:.1f}× faster"
     )
+    print(f"  refused for overdue safety-critical maintenance: {refused} buses, as seeded")
+
+
+def _refused_for_maintenance(
+    session: Session, actor: Actor, depot_id: int, catalog: RuleCatalog
+) -> int:
+    """How many buses the board refuses for overdue safety-critical maintenance."""
+    _, _, rows = gate.board(session, actor, depot_id, catalog=catalog, lead=LEAD)
+    return sum(any(r.code == "maintenance_overdue" for r in row.decision.reasons) for row in rows)
 
 
 def _line(name: str, values: list[float], fmt: str, note: str = "") -> None:

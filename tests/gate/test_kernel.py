@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from tightnut.gate.kernel import (
     CertificationFact,
     DefectFact,
+    FailedItemFact,
     GateFacts,
     InspectionFact,
-    Reason,
+    OutOfServiceFact,
+    OverdueTaskFact,
     RuleRef,
     decide,
 )
@@ -42,6 +44,7 @@ def _defect(status: str = "open", gate: str = "block") -> DefectFact:
         gate=gate,
         severity="dangerous",
         description="gas leak",
+        description_ru="утечка газа",
         opened_at=NOW - timedelta(hours=1),
         repaired_at=NOW - timedelta(minutes=10) if status == "repaired" else None,
         rule=RULE,
@@ -78,19 +81,21 @@ def test_no_inspection_blocks() -> None:
 
 def test_every_reason_is_listed_not_just_the_first() -> None:
     expired = CertificationFact(kind="gas_cylinder", due=date(2026, 11, 1), rule=RULE)
-    alarm = Reason(
-        code="telemetry_alarm", message_en="battery hot", message_ru="перегрев", blocking=True
-    )
     decision = decide(
         _facts(
-            inspection=None, defects=(_defect(),), certifications=(expired,), extra_reasons=(alarm,)
+            inspection=None,
+            defects=(_defect(),),
+            certifications=(expired,),
+            overdue_tasks=(_overdue(),),
+            out_of_service=OutOfServiceFact(since=NOW, reason="accident damage"),
         )
     )
     assert [r.code for r in decision.reasons] == [
+        "out_of_service",
         "not_inspected",
         "blocking_defect",
         "certification_expired",
-        "telemetry_alarm",
+        "maintenance_overdue",
     ]
 
 
@@ -109,3 +114,77 @@ def test_warn_defect_warns_but_releases() -> None:
 def test_certification_due_today_is_still_valid() -> None:
     due_today = CertificationFact(kind="gas_cylinder", due=NOW.date(), rule=None)
     assert decide(_facts(certifications=(due_today,))).may_release
+
+
+def _overdue() -> OverdueTaskFact:
+    return OverdueTaskFact(
+        task_code="wheel-retorque",
+        task_name="Wheel-nut re-torque",
+        programme_code="city-bus-12m",
+        driver="km",
+        unit="km",
+        overdue_by=30.0,
+        remaining_km=-130.0,
+        remaining_hours=None,
+        remaining_days=None,
+        rule=RuleRef("RU", "maintenance.wheel-retorque", "programme", "unverified"),
+    )
+
+
+def _failure(item_id: str = "gas.leak") -> FailedItemFact:
+    return FailedItemFact(
+        item_id=item_id,
+        text_en="Gas equipment is tight",
+        text_ru="Газовое оборудование герметично",
+        severity="dangerous",
+        rule=RULE,
+        recorded={"note": "smell of gas at the rear"},
+    )
+
+
+def test_inspection_with_a_blocking_failure_refuses_even_without_a_defect() -> None:
+    inspection = InspectionFact(
+        id=10, performed_at=NOW - timedelta(minutes=5), blocking_failures=(_failure(),)
+    )
+    decision = decide(_facts(inspection=inspection))
+    assert not decision.may_release
+    (reason,) = decision.reasons
+    assert reason.code == "inspection_failed"
+    assert reason.rule == RULE
+    assert reason.evidence["inspection_id"] == 10
+    assert reason.evidence["note"] == "smell of gas at the rear"
+    assert "Газовое оборудование герметично" in reason.message_ru
+
+
+def test_failed_item_and_its_blocking_defect_are_one_reason_not_two() -> None:
+    inspection = InspectionFact(
+        id=10, performed_at=NOW - timedelta(minutes=5), blocking_failures=(_failure(),)
+    )
+    decision = decide(_facts(inspection=inspection, defects=(_defect(),)))
+    assert [r.code for r in decision.reasons] == ["blocking_defect"]
+
+
+def test_failed_item_still_blocks_when_its_defect_only_warns() -> None:
+    inspection = InspectionFact(
+        id=10, performed_at=NOW - timedelta(minutes=5), blocking_failures=(_failure(),)
+    )
+    decision = decide(_facts(inspection=inspection, defects=(_defect(gate="warn"),)))
+    assert not decision.may_release
+    assert [r.code for r in decision.reasons] == ["inspection_failed"]
+    assert [w.code for w in decision.warnings] == ["defect_warning"]
+
+
+def test_overdue_task_is_worded_by_the_kernel_in_both_languages() -> None:
+    decision = decide(_facts(overdue_tasks=(_overdue(),)))
+    (reason,) = decision.reasons
+    assert reason.message_en == (
+        "safety-critical maintenance overdue: Wheel-nut re-torque, 30 km past tolerance"
+    )
+    assert reason.message_ru == "просрочено обязательное ТО: wheel-retorque, на 30 км сверх допуска"
+    assert reason.evidence["unit"] == "km"
+
+
+def test_russian_defect_message_uses_the_russian_item_text() -> None:
+    decision = decide(_facts(defects=(_defect(),)))
+    assert decision.reasons[0].message_ru.endswith("утечка газа")
+    assert "gas leak" not in decision.reasons[0].message_ru

@@ -17,6 +17,7 @@ from tightnut.app import create_app
 from tightnut.config import Settings
 from tightnut.db import make_engine, make_session_factory, transaction
 from tightnut.demo.loader import DEMO_PASSWORD, load_demo
+from tightnut.fleet.meters import limits_of
 from tightnut.migrate import upgrade
 from tightnut.rules import load_catalog
 
@@ -47,7 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = make_engine(url)
     upgrade(engine)
     with transaction(make_session_factory(engine)) as session:
-        load_demo(session, catalog=load_catalog())
+        load_demo(session, catalog=load_catalog(), limits=limits_of(Settings()))
     port = _free_port()
     config = uvicorn.Config(
         create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tightnut.db import Base, UTCDateTime, utcnow
@@ -21,13 +21,26 @@ class DefectStatus(StrEnum):
 
 
 UNRESOLVED = (DefectStatus.OPEN, DefectStatus.IN_REPAIR, DefectStatus.REPAIRED)
+UNRESOLVED_SQL = "status IN ('open', 'in_repair', 'repaired')"
 
 
 class Defect(Base):
     """A fault on a vehicle, tied to the rule item that failed; kept forever."""
 
     __tablename__ = "defects"
-    __table_args__ = (Index("ix_defects_vehicle_status", "vehicle_id", "status"),)
+    __table_args__ = (
+        Index("ix_defects_vehicle_status", "vehicle_id", "status"),
+        # One unresolved defect per item and vehicle: a racing second inspection cannot open
+        # another (migration 0003).
+        Index(
+            "uq_defects_unresolved_item",
+            "vehicle_id",
+            "item_id",
+            unique=True,
+            sqlite_where=text(UNRESOLVED_SQL),
+            postgresql_where=text(UNRESOLVED_SQL),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
@@ -61,3 +74,4 @@ class DefectEvent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))
     note: Mapped[str] = mapped_column(String(2000), default="")
+    detail: Mapped[dict[str, object] | None] = mapped_column(JSON)

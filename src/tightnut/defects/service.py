@@ -12,6 +12,7 @@ from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
 from tightnut.defects.models import UNRESOLVED, Defect, DefectEvent, DefectStatus
 from tightnut.errors import Conflict, NotFound
+from tightnut.paging import PageRequest, Slice, keyset
 from tightnut.rules import RuleItem, Verdict
 
 _NEXT: dict[DefectStatus, frozenset[DefectStatus]] = {
@@ -31,15 +32,20 @@ def get_defect(session: Session, actor: Actor, defect_id: int) -> Defect:
 
 
 def list_defects(
-    session: Session, actor: Actor, *, vehicle_id: int | None = None, unresolved_only: bool = False
-) -> Sequence[Defect]:
-    """The caller's defects, newest first."""
+    session: Session,
+    actor: Actor,
+    *,
+    page: PageRequest,
+    vehicle_id: int | None = None,
+    unresolved_only: bool = False,
+) -> Slice[Defect]:
+    """One page of the caller's defects, newest first."""
     query = select(Defect).where(Defect.operator_id == actor.operator_id)
     if vehicle_id is not None:
         query = query.where(Defect.vehicle_id == vehicle_id)
     if unresolved_only:
         query = query.where(Defect.status.in_(UNRESOLVED))
-    return session.scalars(query.order_by(Defect.opened_at.desc(), Defect.id.desc())).all()
+    return keyset(session, query, key=Defect.opened_at, row_id=Defect.id, page=page)
 
 
 def history(session: Session, defect: Defect) -> Sequence[DefectEvent]:
@@ -94,6 +100,51 @@ def open_defect(
         at=now,
     )
     return defect
+
+
+GATE_RANK = {"none": 0, "warn": 1, "block": 2}
+SEVERITY_RANK = {"minor": 0, "major": 1, "dangerous": 2}
+
+
+def is_graver(verdict: Verdict, defect: Defect) -> bool:
+    """Whether a new failure of the defect's item is worse than what the defect records."""
+    severity = verdict.severity or defect.severity
+    return GATE_RANK[verdict.gate] > GATE_RANK[defect.gate] or (
+        SEVERITY_RANK.get(severity, 0) > SEVERITY_RANK.get(defect.severity, 0)
+    )
+
+
+def escalate(
+    session: Session,
+    defect: Defect,
+    *,
+    verdict: Verdict,
+    evidence: dict[str, object],
+    inspection_id: int,
+    user_id: int,
+) -> None:
+    """The defect takes the graver verdict of a later inspection; an event keeps both."""
+    before = {"gate": defect.gate, "severity": defect.severity}
+    severity = verdict.severity or defect.severity
+    if SEVERITY_RANK.get(severity, 0) > SEVERITY_RANK.get(defect.severity, 0):
+        defect.severity = severity
+    if GATE_RANK[verdict.gate] > GATE_RANK[defect.gate]:
+        defect.gate = verdict.gate
+    defect.evidence = evidence
+    after = {"gate": defect.gate, "severity": defect.severity}
+    _record(
+        session,
+        defect,
+        defect.status,
+        defect.status,
+        user_id=user_id,
+        inspection_id=inspection_id,
+        note=(
+            f"escalated: gate {before['gate']} → {after['gate']}, "
+            f"severity {before['severity']} → {after['severity']}"
+        ),
+        detail={"before": before, "after": after, "evidence": evidence},
+    )
 
 
 def reopen(session: Session, defect: Defect, *, inspection_id: int, user_id: int) -> None:
@@ -201,6 +252,7 @@ def _record(
     note: str = "",
     client_time: datetime | None = None,
     at: datetime | None = None,
+    detail: dict[str, object] | None = None,
 ) -> None:
     session.add(
         DefectEvent(
@@ -212,6 +264,16 @@ def _record(
             user_id=user_id,
             inspection_id=inspection_id,
             note=note,
+            detail=detail,
         )
     )
     session.flush()
+
+
+def histories(session: Session, defects: Sequence[Defect]) -> dict[int, list[DefectEvent]]:
+    """Every state change of each of ``defects`` in order, keyed by defect id, in one query."""
+    found: dict[int, list[DefectEvent]] = {defect.id: [] for defect in defects}
+    query = select(DefectEvent).where(DefectEvent.defect_id.in_(found))
+    for event in session.scalars(query.order_by(DefectEvent.id)):
+        found[event.defect_id].append(event)
+    return found

@@ -17,6 +17,7 @@ from tightnut.db import utcnow
 from tightnut.defects import service as defects
 from tightnut.demo.checks import results_for
 from tightnut.demo.maintenance import load_maintenance
+from tightnut.fleet.meters import MeterLimits
 from tightnut.fleet import service as fleet
 from tightnut.fleet.models import Depot, MeterReading, Vehicle
 from tightnut.fleet.schemas import DepotCreate, VehicleCreate
@@ -93,7 +94,9 @@ OPERATORS: dict[str, tuple[str, tuple[DepotPlan, ...]]] = {
 }
 
 
-def load_demo(session: Session, *, catalog: RuleCatalog, seed: int = 7) -> list[str]:
+def load_demo(
+    session: Session, *, catalog: RuleCatalog, limits: MeterLimits, seed: int = 7
+) -> list[str]:
     """Create the demo operators with users, fleets, history and today's shift; return logins."""
     rng = random.Random(seed)
     logins: list[str] = []
@@ -127,7 +130,7 @@ def load_demo(session: Session, *, catalog: RuleCatalog, seed: int = 7) -> list[
         for depot_id in sorted({v.depot_id for v in fleet_of_operator}):
             depot = session.get_one(Depot, depot_id)
             vehicles = [v for v in fleet_of_operator if v.depot_id == depot_id]
-            _today(session, catalog, actors, depot, vehicles, rng)
+            _today(session, catalog, limits, actors, depot, vehicles, rng)
     return logins
 
 
@@ -253,6 +256,7 @@ def _clean(catalog: RuleCatalog, depot: Depot, vehicle: Vehicle) -> list[dict[st
 def _today(
     session: Session,
     catalog: RuleCatalog,
+    limits: MeterLimits,
     actors: dict[Role, Actor],
     depot: Depot,
     vehicles: list[Vehicle],
@@ -274,7 +278,7 @@ def _today(
         data = InspectionCreate.model_validate(
             {"vehicle_id": vehicle.id, "results": results, "client_time": utcnow().isoformat()}
         )
-        inspections.submit(session, inspector, data=data, catalog=catalog)
+        inspections.submit(session, inspector, data=data, catalog=catalog, limits=limits)
         if index % 5 == 0 and vehicle.id in failures:
             _repair_awaiting_reinspection(session, actors[Role.SERVICE_ENGINEER], vehicle)
         elif vehicle.id not in failures and rng.random() < 0.7:

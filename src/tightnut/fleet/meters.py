@@ -25,11 +25,8 @@ WINDOW_DAYS = 30
 class MeterLimits:
     """The fastest a meter can plausibly advance."""
 
-    max_km_per_hour: float = 120.0
-    max_engine_hours_per_day: float = 24.0
-
-
-DEFAULT_LIMITS = MeterLimits()
+    max_km_per_hour: float
+    max_engine_hours_per_day: float
 
 
 def limits_of(settings: Settings) -> MeterLimits:

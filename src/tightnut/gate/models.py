@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index
+from sqlalchemy import JSON, ForeignKey, Index, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tightnut.db import Base, UTCDateTime, utcnow
@@ -17,6 +17,15 @@ class ReleaseDecision(Base):
     __table_args__ = (
         Index("ix_release_decisions_vehicle_at", "vehicle_id", "decided_at"),
         Index("ix_release_decisions_depot_at", "depot_id", "decided_at"),
+        # One release per vehicle and shift, even when two requests race (migration 0003).
+        Index(
+            "uq_release_decisions_released_shift",
+            "vehicle_id",
+            "shift_start",
+            unique=True,
+            sqlite_where=text("released = 1"),
+            postgresql_where=text("released"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

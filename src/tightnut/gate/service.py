@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tightnut.auth.rights import Actor, Right
@@ -15,13 +16,16 @@ from tightnut.db import utcnow
 from tightnut.defects.models import UNRESOLVED, Defect
 from tightnut.errors import Conflict, NotFound
 from tightnut.fleet.models import Depot, Vehicle
-from tightnut.fleet.service import get_depot
+from tightnut.fleet.service import get_depot, lock_vehicle
 from tightnut.gate.kernel import (
     CertificationFact,
     DefectFact,
+    FailedItemFact,
     GateDecision,
     GateFacts,
     InspectionFact,
+    OutOfServiceFact,
+    OverdueTaskFact,
     Reason,
     RuleRef,
     decide,
@@ -29,12 +33,9 @@ from tightnut.gate.kernel import (
 from tightnut.gate.models import ReleaseDecision
 from tightnut.gate.shifts import ShiftWindow, current_shift
 from tightnut.inspections.models import Inspection
+from tightnut.maintenance import service as maintenance
+from tightnut.paging import PageRequest, Slice, keyset
 from tightnut.rules import RuleCatalog
-
-# Later domains (maintenance, telemetry) add reasons here: given the vehicles and the instant,
-# a provider returns the extra reasons per vehicle id.
-ReasonProvider = Callable[[Session, Sequence[Vehicle], datetime], Mapping[int, list[Reason]]]
-REASON_PROVIDERS: list[ReasonProvider] = []
 
 GAS_CYLINDER_FACT = "gas_cylinder_certification"
 
@@ -48,12 +49,6 @@ class BoardRow:
     decision: GateDecision
     inspected_at: datetime | None
     released_at: datetime | None
-
-
-def register_reason_provider(provider: ReasonProvider) -> None:
-    """Plug another source of gate reasons in (idempotent)."""
-    if provider not in REASON_PROVIDERS:
-        REASON_PROVIDERS.append(provider)
 
 
 def decide_vehicle(
@@ -77,6 +72,7 @@ def release(
     """Ask the gate to release a vehicle; the answer, yes or no, is recorded either way."""
     actor.require(Right.RELEASE)
     vehicle, depot = _vehicle_and_depot(session, actor, vehicle_id)
+    vehicle = lock_vehicle(session, vehicle)
     now = utcnow()
     decision = decide(
         gather_facts(session, depot, [vehicle], catalog=catalog, now=now, lead=lead)[vehicle.id]
@@ -97,8 +93,12 @@ def release(
         reasons=[reason_dict(r) for r in decision.reasons],
         warnings=[reason_dict(r) for r in decision.warnings],
     )
-    session.add(record)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("already released this shift by a concurrent request") from None
     return decision, record
 
 
@@ -122,7 +122,9 @@ def board(
     depot = get_depot(session, actor, depot_id)
     now = utcnow()
     vehicles = session.scalars(
-        select(Vehicle).where(Vehicle.depot_id == depot.id).order_by(Vehicle.plate)
+        select(Vehicle)
+        .where(Vehicle.depot_id == depot.id, Vehicle.out_of_service_at.is_(None))
+        .order_by(Vehicle.plate)
     ).all()
     facts = gather_facts(session, depot, vehicles, catalog=catalog, now=now, lead=lead)
     shift = _shift(depot, now, lead)
@@ -183,10 +185,10 @@ def gather_facts(
     """The gate's facts for vehicles of one depot, in a fixed number of queries."""
     shift = _shift(depot, now, lead)
     scope = _scope(depot, vehicles)
-    inspections = _latest_inspections(session, scope, shift.valid_from, now)
+    inspections = _latest_inspections(session, scope, shift.valid_from, now, catalog)
     open_defects = _unresolved_defects(session, scope, catalog)
-    extra = _extra_reasons(session, vehicles, now)
     today = now.astimezone(ZoneInfo(depot.timezone)).date()
+    overdue = _overdue_tasks(session, vehicles, today, depot.jurisdiction)
     inspection_rule = _inspection_rule(catalog, depot.jurisdiction)
     gas_rule = _derived_rule(catalog, depot.jurisdiction, GAS_CYLINDER_FACT)
     return {
@@ -199,7 +201,8 @@ def gather_facts(
             defects=tuple(open_defects.get(v.id, ())),
             certifications=_certifications(v, gas_rule),
             inspection_rule=inspection_rule,
-            extra_reasons=tuple(extra.get(v.id, ())),
+            overdue_tasks=tuple(overdue.get(v.id, ())),
+            out_of_service=_out_of_service(v),
         )
         for v in vehicles
     }
@@ -216,18 +219,74 @@ def _scope(depot: Depot, vehicles: Sequence[Vehicle]) -> ColumnElement[bool]:
 
 
 def _latest_inspections(
-    session: Session, scope: ColumnElement[bool], since: datetime, now: datetime
+    session: Session,
+    scope: ColumnElement[bool],
+    since: datetime,
+    now: datetime,
+    catalog: RuleCatalog,
 ) -> dict[int, InspectionFact]:
+    """Each vehicle's latest inspection in the window, with the blocking failures it holds."""
     query = (
-        select(Inspection.id, Inspection.vehicle_id, Inspection.performed_at)
+        select(
+            Inspection.id,
+            Inspection.vehicle_id,
+            Inspection.performed_at,
+            Inspection.jurisdiction,
+            Inspection.blocking_count,
+        )
         .join(Vehicle, Vehicle.id == Inspection.vehicle_id)
         .where(scope, Inspection.performed_at >= since, Inspection.performed_at <= now)
         .order_by(Inspection.performed_at, Inspection.id)
     )
+    latest = {row.vehicle_id: row for row in session.connection().execute(query)}
+    failures = _blocking_failures(
+        session, [row.id for row in latest.values() if row.blocking_count], catalog
+    )
     return {
-        vehicle_id: InspectionFact(id=inspection_id, performed_at=at)
-        for inspection_id, vehicle_id, at in session.connection().execute(query)
+        vehicle_id: InspectionFact(
+            id=row.id, performed_at=row.performed_at, blocking_failures=failures.get(row.id, ())
+        )
+        for vehicle_id, row in latest.items()
     }
+
+
+def _blocking_failures(
+    session: Session, inspection_ids: list[int], catalog: RuleCatalog
+) -> dict[int, tuple[FailedItemFact, ...]]:
+    """The items each inspection failed with a blocking verdict, read from its own record."""
+    if not inspection_ids:
+        return {}
+    query = select(Inspection.id, Inspection.jurisdiction, Inspection.results).where(
+        Inspection.id.in_(inspection_ids)
+    )
+    return {
+        inspection_id: tuple(
+            _failed_item(jurisdiction, result, catalog)
+            for result in results
+            if result.get("failed") and result.get("gate") == "block"
+        )
+        for inspection_id, jurisdiction, results in session.execute(query)
+    }
+
+
+def _failed_item(
+    jurisdiction: str, result: Mapping[str, object], catalog: RuleCatalog
+) -> FailedItemFact:
+    item_id = str(result["item_id"])
+    item = catalog.find_item(jurisdiction, item_id)
+    return FailedItemFact(
+        item_id=item_id,
+        text_en=item.text.en if item else item_id,
+        text_ru=item.text.ru if item else item_id,
+        severity=str(result.get("severity") or (item.severity if item else "")),
+        rule=RuleRef(
+            jurisdiction=jurisdiction,
+            item_id=item_id,
+            clause=item.source.ref if item else "",
+            verification=item.verification if item else "unverified",
+        ),
+        recorded=_recorded(result),
+    )
 
 
 def _unresolved_defects(
@@ -254,6 +313,7 @@ def _defect_fact(defect: Defect, catalog: RuleCatalog) -> DefectFact:
         gate=defect.gate,
         severity=defect.severity,
         description=defect.description,
+        description_ru=item.text.ru if item else defect.description,
         opened_at=defect.opened_at,
         repaired_at=defect.repaired_at,
         rule=RuleRef(
@@ -283,14 +343,43 @@ def _released_since(
     return {row[0]: row[1] for row in session.connection().execute(query)}
 
 
-def _extra_reasons(
-    session: Session, vehicles: Sequence[Vehicle], now: datetime
-) -> dict[int, list[Reason]]:
-    merged: dict[int, list[Reason]] = {}
-    for provider in REASON_PROVIDERS:
-        for vehicle_id, reasons in provider(session, vehicles, now).items():
-            merged.setdefault(vehicle_id, []).extend(reasons)
-    return merged
+def _overdue_tasks(
+    session: Session, vehicles: Sequence[Vehicle], today: date, jurisdiction: str
+) -> dict[int, list[OverdueTaskFact]]:
+    """The maintenance domain's overdue safety-critical tasks, as gate facts."""
+    found = maintenance.overdue_safety_critical(session, vehicles, today=today)
+    return {
+        vehicle_id: [_overdue_fact(task, jurisdiction) for task in tasks]
+        for vehicle_id, tasks in found.items()
+    }
+
+
+def _overdue_fact(task: maintenance.OverdueTask, jurisdiction: str) -> OverdueTaskFact:
+    return OverdueTaskFact(
+        task_code=task.task_code,
+        task_name=task.task_name,
+        programme_code=task.programme_code,
+        driver=task.driver,
+        unit=task.unit,
+        overdue_by=task.overdue_by,
+        remaining_km=task.remaining_km,
+        remaining_hours=task.remaining_hours,
+        remaining_days=task.remaining_days,
+        rule=RuleRef(
+            jurisdiction=jurisdiction,
+            item_id=f"maintenance.{task.task_code}",
+            clause=task.source,
+            verification="unverified" if task.illustrative else "verified",
+        ),
+    )
+
+
+def _out_of_service(vehicle: Vehicle) -> OutOfServiceFact | None:
+    if vehicle.out_of_service_at is None:
+        return None
+    return OutOfServiceFact(
+        since=vehicle.out_of_service_at, reason=vehicle.out_of_service_reason or ""
+    )
 
 
 def _certifications(vehicle: Vehicle, gas_rule: RuleRef | None) -> tuple[CertificationFact, ...]:
@@ -311,3 +400,16 @@ def _derived_rule(catalog: RuleCatalog, jurisdiction: str, fact: str) -> RuleRef
 def _inspection_rule(catalog: RuleCatalog, jurisdiction: str) -> RuleRef | None:
     rule = catalog.pack(jurisdiction).release_rule
     return RuleRef(jurisdiction, None, rule.ref, rule.verification)
+
+
+def release_history(
+    session: Session, vehicle: Vehicle, *, page: PageRequest
+) -> Slice[ReleaseDecision]:
+    """One page of the vehicle's release decisions, released and refused, newest first."""
+    query = select(ReleaseDecision).where(
+        ReleaseDecision.operator_id == vehicle.operator_id,
+        ReleaseDecision.vehicle_id == vehicle.id,
+    )
+    return keyset(
+        session, query, key=ReleaseDecision.decided_at, row_id=ReleaseDecision.id, page=page
+    )

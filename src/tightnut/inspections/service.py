@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -15,11 +16,12 @@ from tightnut.db import utcnow
 from tightnut.defects import service as defects
 from tightnut.defects.models import Defect, DefectStatus
 from tightnut.errors import Conflict, Invalid, NotFound
-from tightnut.fleet.meters import DEFAULT_LIMITS, MeterLimits
+from tightnut.fleet.meters import MeterLimits
 from tightnut.fleet.models import Depot, Meter, Vehicle
-from tightnut.fleet.service import get_vehicle, record_meter
+from tightnut.fleet.service import get_vehicle, lock_vehicle, record_meter
 from tightnut.inspections.models import Inspection
 from tightnut.inspections.schemas import InspectionCreate, ItemResultIn
+from tightnut.paging import PageRequest, Slice, keyset
 from tightnut.rules import ItemResult, RecordError, RuleCatalog, RuleItem, Verdict, evaluate
 
 
@@ -55,14 +57,14 @@ def submit(
     data: InspectionCreate,
     catalog: RuleCatalog,
     idempotency_key: str | None = None,
-    limits: MeterLimits = DEFAULT_LIMITS,
+    limits: MeterLimits,
 ) -> Submission:
     """Record an inspection; a retry with the same Idempotency-Key returns the first one."""
     actor.require(Right.INSPECT)
     digest = _digest(data)
     if idempotency_key and (earlier := _replay(session, actor, idempotency_key, digest)):
         return Submission(earlier, replayed=True)
-    vehicle = get_vehicle(session, actor, data.vehicle_id)
+    vehicle = lock_vehicle(session, get_vehicle(session, actor, data.vehicle_id))
     depot = session.get_one(Depot, vehicle.depot_id)
     items = checklist(catalog, depot, vehicle)
     judged = _judge(items, data.results, vehicle)
@@ -115,6 +117,11 @@ def _replay(session: Session, actor: Actor, key: str, digest: str) -> Inspection
         Inspection.operator_id == actor.operator_id, Inspection.idempotency_key == key
     )
     earlier = session.scalar(query)
+    if earlier is not None and earlier.inspector_id != actor.user_id:
+        raise Conflict(
+            "this Idempotency-Key was used by another user; send a key of your own",
+            field="Idempotency-Key",
+        )
     if earlier is not None and earlier.request_digest != digest:
         raise Conflict(
             "this Idempotency-Key was used for a different inspection", field="Idempotency-Key"
@@ -264,7 +271,17 @@ def _on_failure(
             evidence={"inspection_id": inspection.id, **stored},
             user_id=actor.user_id,
         )
-    elif defect.status == DefectStatus.REPAIRED:
+        return
+    if defects.is_graver(verdict, defect):
+        defects.escalate(
+            session,
+            defect,
+            verdict=verdict,
+            evidence={"inspection_id": inspection.id, **stored},
+            inspection_id=inspection.id,
+            user_id=actor.user_id,
+        )
+    if defect.status == DefectStatus.REPAIRED:
         defects.reopen(session, defect, inspection_id=inspection.id, user_id=actor.user_id)
 
 
@@ -284,3 +301,25 @@ def _on_pass(
     defects.close_by_inspection(
         session, defect, inspection_id=inspection.id, user_id=actor.user_id, note=note
     )
+
+
+def history(session: Session, vehicle: Vehicle, *, page: PageRequest) -> Slice[Inspection]:
+    """One page of the vehicle's inspections, newest first."""
+    query = select(Inspection).where(
+        Inspection.operator_id == vehicle.operator_id, Inspection.vehicle_id == vehicle.id
+    )
+    return keyset(session, query, key=Inspection.performed_at, row_id=Inspection.id, page=page)
+
+
+def opened_defect_ids_of(
+    session: Session, vehicle: Vehicle, inspections: Sequence[Inspection]
+) -> dict[int, list[int]]:
+    """The defects each of the vehicle's ``inspections`` opened, keyed by inspection id."""
+    found: dict[int, list[int]] = {inspection.id: [] for inspection in inspections}
+    query = select(Defect.opened_by_inspection_id, Defect.id).where(
+        Defect.vehicle_id == vehicle.id, Defect.opened_by_inspection_id.in_(found)
+    )
+    for inspection_id, defect_id in session.execute(query.order_by(Defect.id)):
+        if inspection_id is not None:
+            found[inspection_id].append(defect_id)
+    return found

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,10 +13,9 @@ from sqlalchemy.orm import Session
 from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
 from tightnut.errors import Invalid, NotFound
-from tightnut.fleet.meters import DEFAULT_LIMITS, MeterLimits
-from tightnut.fleet.models import Depot, Meter, Vehicle
+from tightnut.fleet.meters import MeterLimits
+from tightnut.fleet.models import Meter, Vehicle
 from tightnut.fleet.service import get_vehicle, record_meter
-from tightnut.gate.kernel import Reason, RuleRef
 from tightnut.maintenance.duelist import DueEntry, compute_entries, facts_of, meter_unit
 from tightnut.maintenance.models import (
     Programme,
@@ -26,9 +26,7 @@ from tightnut.maintenance.models import (
 )
 from tightnut.maintenance.programmes import programme_for, tasks_of
 from tightnut.maintenance.schemas import BaselineIn, DueRow, OnTimeRow, VehicleEventIn
-from tightnut.workorders.models import WorkOrder, WorkOrderTask
-
-OPEN_WORK = ("open", "assigned", "in_progress")
+from tightnut.paging import PageRequest, Slice, keyset
 
 
 def due_list(
@@ -74,59 +72,60 @@ def _row(entry: DueEntry) -> DueRow:
     )
 
 
-def overdue_reasons(
-    session: Session, vehicles: Sequence[Vehicle], now: datetime
-) -> Mapping[int, list[Reason]]:
-    """Gate reasons: each overdue safety-critical task of these vehicles, how far past tolerance."""
+@dataclass(frozen=True)
+class OverdueTask:
+    """A safety-critical task of one vehicle past its tolerance: what the gate asks for."""
+
+    vehicle_id: int
+    task_code: str
+    task_name: str
+    programme_code: str
+    driver: str
+    unit: str
+    overdue_by: float
+    remaining_km: float | None
+    remaining_hours: float | None
+    remaining_days: float | None
+    source: str
+    illustrative: bool
+
+
+def overdue_safety_critical(
+    session: Session, vehicles: Sequence[Vehicle], *, today: date
+) -> dict[int, list[OverdueTask]]:
+    """Each vehicle's safety-critical tasks past their tolerance on ``today``, by vehicle id."""
     if not vehicles:
         return {}
     depots = {v.depot_id for v in vehicles}
     entries = compute_entries(
         session,
         vehicles[0].operator_id,
-        today=now.date(),
+        today=today,
         depot_id=depots.pop() if len(depots) == 1 and len(vehicles) > 50 else None,
         vehicles=[facts_of(v) for v in vehicles],
         only_safety_critical=True,
         statuses=frozenset({"overdue"}),
     )
-    jurisdiction = {
-        d: session.get_one(Depot, d).jurisdiction for d in {v.depot_id for v in vehicles}
-    }
-    found: dict[int, list[Reason]] = defaultdict(list)
+    found: dict[int, list[OverdueTask]] = defaultdict(list)
     for entry in entries:
-        found[entry.vehicle.id].append(_reason(entry, jurisdiction[entry.vehicle.depot_id]))
+        found[entry.vehicle.id].append(_overdue(entry))
     return found
 
 
-def _reason(entry: DueEntry, jurisdiction: str) -> Reason:
-    unit = meter_unit(entry.driver)
-    task = entry.task
-    return Reason(
-        code="maintenance_overdue",
-        message_en=(
-            f"safety-critical maintenance overdue: {task.name}, "
-            f"{entry.overdue_by:g} {unit} past tolerance"
-        ),
-        message_ru=(
-            f"просрочено обязательное ТО: {task.code}, на {entry.overdue_by:g} {unit} сверх допуска"
-        ),
-        blocking=True,
-        rule=RuleRef(
-            jurisdiction=jurisdiction,
-            item_id=f"maintenance.{task.code}",
-            clause=task.source or entry.programme.source,
-            verification="unverified" if entry.programme.illustrative else "verified",
-        ),
-        evidence={
-            "programme": entry.programme.code,
-            "task": task.code,
-            "driver": entry.driver,
-            "overdue_by": round(entry.overdue_by, 1),
-            "remaining_km": entry.remaining_km,
-            "remaining_hours": entry.remaining_hours,
-            "remaining_days": entry.remaining_days,
-        },
+def _overdue(entry: DueEntry) -> OverdueTask:
+    return OverdueTask(
+        vehicle_id=entry.vehicle.id,
+        task_code=entry.task.code,
+        task_name=entry.task.name,
+        programme_code=entry.programme.code,
+        driver=entry.driver,
+        unit=meter_unit(entry.driver),
+        overdue_by=round(entry.overdue_by, 1),
+        remaining_km=entry.remaining_km,
+        remaining_hours=entry.remaining_hours,
+        remaining_days=entry.remaining_days,
+        source=entry.task.source or entry.programme.source,
+        illustrative=entry.programme.illustrative,
     )
 
 
@@ -136,7 +135,7 @@ def record_event(
     vehicle_id: int,
     *,
     data: VehicleEventIn,
-    limits: MeterLimits = DEFAULT_LIMITS,
+    limits: MeterLimits,
 ) -> VehicleEvent:
     """Record a wheel change (with its odometer) and arm the re-torque task it schedules."""
     actor.require(Right.RECORD_METERS)
@@ -222,7 +221,7 @@ def _check_not_ahead(value: float | None, current: float | None, field: str) -> 
 def complete_tasks(
     session: Session,
     *,
-    work_order: WorkOrder,
+    work_order_id: int,
     vehicle: Vehicle,
     task_ids: Sequence[int],
     done_km: float | None,
@@ -247,7 +246,7 @@ def complete_tasks(
             depot_id=vehicle.depot_id,
             vehicle_id=vehicle.id,
             task_id=task_id,
-            work_order_id=work_order.id,
+            work_order_id=work_order_id,
             done_at=done_at,
             done_km=km,
             done_hours=hours,
@@ -294,46 +293,6 @@ def _restart(
     state.source = "work_order"
 
 
-def plan(session: Session, actor: Actor, *, depot_id: int, days: int) -> list[WorkOrder]:
-    """One work order per vehicle for tasks falling due within ``days`` (unless already planned)."""
-    from tightnut.workorders import service as workorders
-
-    actor.require(Right.PLAN_WORK)
-    today = utcnow().date()
-    horizon = today + timedelta(days=days)
-    planned = _planned_tasks(session, actor.operator_id)
-    visits: dict[int, list[DueEntry]] = defaultdict(list)
-    for entry in compute_entries(session, actor.operator_id, today=today, depot_id=depot_id):
-        falls_due = entry.status in ("due", "overdue") or (
-            entry.forecast_date is not None and entry.forecast_date <= horizon
-        )
-        if falls_due and not entry.suppressed and (entry.vehicle.id, entry.task.id) not in planned:
-            visits[entry.vehicle.id].append(entry)
-    orders = []
-    for vehicle_id, entries in sorted(visits.items()):
-        when = min((e.forecast_date for e in entries if e.forecast_date), default=today)
-        orders.append(
-            workorders.create_work_order(
-                session,
-                actor,
-                vehicle_id=vehicle_id,
-                title="Planned maintenance: " + ", ".join(e.task.code for e in entries),
-                task_ids=[e.task.id for e in entries],
-                planned_on=max(when, today),
-            )
-        )
-    return orders
-
-
-def _planned_tasks(session: Session, operator_id: int) -> set[tuple[int, int]]:
-    query = (
-        select(WorkOrder.vehicle_id, WorkOrderTask.task_id)
-        .join(WorkOrderTask, WorkOrderTask.work_order_id == WorkOrder.id)
-        .where(WorkOrder.operator_id == operator_id, WorkOrder.status.in_(OPEN_WORK))
-    )
-    return {(row.vehicle_id, row.task_id) for row in session.execute(query)}
-
-
 def on_time(session: Session, actor: Actor, *, depot_id: int | None = None) -> list[OnTimeRow]:
     """Per depot and month (and the operator overall): the share of tasks done within tolerance.
 
@@ -373,3 +332,9 @@ def on_time(session: Session, actor: Actor, *, depot_id: int | None = None) -> l
             tally.items(), key=lambda kv: (kv[0][1], kv[0][0] or 0)
         )
     ]
+
+
+def event_history(session: Session, vehicle: Vehicle, *, page: PageRequest) -> Slice[VehicleEvent]:
+    """One page of the vehicle's events, newest first."""
+    query = select(VehicleEvent).where(VehicleEvent.vehicle_id == vehicle.id)
+    return keyset(session, query, key=VehicleEvent.at, row_id=VehicleEvent.id, page=page)

@@ -21,8 +21,11 @@ from tightnut.defects import service as defects
 from tightnut.defects.models import Defect, DefectStatus
 from tightnut.errors import Conflict, Invalid, NotFound
 from tightnut.fleet import service as fleet
+from tightnut.fleet.meters import MeterLimits
 from tightnut.fleet.models import Meter, Vehicle
+from tightnut.maintenance import service as maintenance
 from tightnut.maintenance.models import Programme, ProgrammeTask
+from tightnut.paging import PageRequest, Slice, keyset
 from tightnut.people import service as people
 from tightnut.workorders import parts
 from tightnut.workorders.models import (
@@ -97,10 +100,11 @@ def create_from_defect(session: Session, actor: Actor, *, defect_id: int) -> Wor
 
 
 def _own_vehicle(session: Session, actor: Actor, vehicle_id: int) -> Vehicle:
+    """The caller's vehicle, locked: two planners of one vehicle take turns."""
     vehicle = session.get(Vehicle, vehicle_id)
     if vehicle is None or vehicle.operator_id != actor.operator_id:
         raise NotFound(f"no vehicle {vehicle_id}", field="vehicle_id")
-    return vehicle
+    return fleet.lock_vehicle(session, vehicle)
 
 
 def _free_tasks(session: Session, actor: Actor, vehicle: Vehicle, task_ids: list[int]) -> list[int]:
@@ -310,6 +314,7 @@ def sign_off(
     completion_hours: float | None,
     labour_hours: float,
     notes: str,
+    limits: MeterLimits,
 ) -> WorkOrder:
     """in progress → done, signed by a technician certified for the vehicle's family and engine.
 
@@ -327,7 +332,7 @@ def sign_off(
         raise Invalid("say what was done", field="notes")
     labour = _labour(labour_hours)
     _check_meters(vehicle, completion_km=completion_km, completion_hours=completion_hours)
-    _record_meters(session, actor, vehicle, km=completion_km, hours=completion_hours)
+    _record_meters(session, actor, vehicle, km=completion_km, hours=completion_hours, limits=limits)
     now = utcnow()
     work_order.status = S.DONE
     work_order.completed_at = now
@@ -341,11 +346,9 @@ def sign_off(
     found = links(session, [work_order])[work_order.id]
     _repair_defects(session, actor, work_order, found.defect_ids, notes=notes)
     if found.task_ids:
-        from tightnut.maintenance import service as maintenance
-
         maintenance.complete_tasks(
             session,
-            work_order=work_order,
+            work_order_id=work_order.id,
             vehicle=vehicle,
             task_ids=found.task_ids,
             done_km=completion_km,
@@ -372,7 +375,13 @@ def _check_meters(
 
 
 def _record_meters(
-    session: Session, actor: Actor, vehicle: Vehicle, *, km: float | None, hours: float | None
+    session: Session,
+    actor: Actor,
+    vehicle: Vehicle,
+    *,
+    km: float | None,
+    hours: float | None,
+    limits: MeterLimits,
 ) -> None:
     readings = (
         (Meter.ODOMETER_KM, km, "completion_km"),
@@ -383,7 +392,13 @@ def _record_meters(
             continue
         try:
             fleet.record_meter(
-                session, actor, vehicle, meter=meter, value=value, source="work_order"
+                session,
+                actor,
+                vehicle,
+                meter=meter,
+                value=value,
+                source="work_order",
+                limits=limits,
             )
         except Invalid as exc:
             raise Invalid(exc.message, field=name, detail=exc.detail) from None
@@ -439,3 +454,11 @@ def _save(session: Session, work_order: WorkOrder) -> WorkOrder:
             field="version",
         ) from None
     return work_order
+
+
+def vehicle_history(session: Session, vehicle: Vehicle, *, page: PageRequest) -> Slice[WorkOrder]:
+    """One page of the vehicle's work orders, newest first, whatever their status."""
+    query = select(WorkOrder).where(
+        WorkOrder.operator_id == vehicle.operator_id, WorkOrder.vehicle_id == vehicle.id
+    )
+    return keyset(session, query, key=WorkOrder.created_at, row_id=WorkOrder.id, page=page)

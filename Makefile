@@ -42,6 +42,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/gate_board.py --quick
 	$(BIN)/python bench/orlib.py --quick
 	$(BIN)/python bench/due_engine.py --quick
+	$(BIN)/python bench/load.py --quick
 
 test: lint test-sqlite test-postgres bench-quick
 
@@ -49,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/gate_board.py
 	$(BIN)/python bench/orlib.py
 	$(BIN)/python bench/due_engine.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -198,13 +198,27 @@ def _row_json(row: gate.BoardRow) -> dict[str, object]:
 
 @app.command("serve")
 def serve(
-    host: Annotated[str | None, typer.Option(help="bind address")] = None,
-    port: Annotated[int | None, typer.Option(help="port")] = None,
+    host: Annotated[str | None, typer.Option(help="bind address [default: TIGHTNUT_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(help="port [default: TIGHTNUT_PORT]")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+    trusted_proxy: Annotated[
+        str, typer.Option(help="addresses whose X-Forwarded-For/-Proto are believed")
+    ] = "127.0.0.1",
 ) -> None:
-    """Serve the web app and the API."""
+    """Serve the web app and the API (behind a reverse proxy in production: docs/deploy.md)."""
     import uvicorn
 
-    from tightnut.app import create_app
-
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    host, port = host or settings.host, port or settings.port
+    typer.echo(f"Tightnut on http://{host}:{port} (API docs at /docs), {workers} worker(s)")
+    uvicorn.run(
+        "tightnut.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        server_header=False,
+        proxy_headers=True,
+        forwarded_allow_ips=trusted_proxy,
+        timeout_graceful_shutdown=10,
+    )

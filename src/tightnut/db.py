@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -19,6 +19,13 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+READ_ONLY = "tightnut_read_only"
+"""Execution option of a transaction that only reads: SQLite may begin it deferred."""
+
+POOL_SIZE = 16
+"""Connections each process keeps open; more requests than this in flight briefly open extras."""
+POOL_OVERFLOW = 16
 
 
 class Base(DeclarativeBase):
@@ -56,11 +63,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and real transactions."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            **_pool_args(url),
         )
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, **_pool_args(url))
+
+
+def _pool_args(url: str) -> dict[str, int]:
+    # An in-memory SQLite database lives in one connection; there is no pool to size.
+    if url.startswith("sqlite") and (url == "sqlite://" or ":memory:" in url):
+        return {}
+    return {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
 
 
 def make_null_pool_engine(url: str) -> Engine:
@@ -83,9 +100,13 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    # A deferred transaction that reads and then writes cannot wait for the write lock: SQLite
+    # answers "database is locked" at once, whatever busy_timeout says. So a transaction takes
+    # the write lock up front (and waits its turn) unless it declared that it only reads.
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: object) -> None:
-        connection.exec_driver_sql("BEGIN")  # type: ignore[attr-defined]
+    def _on_begin(connection: Connection) -> None:
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -94,9 +115,12 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    session = factory()
+def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error.
+
+    A ``read_only`` unit begins deferred on SQLite, so readers do not queue behind writers.
+    """
+    session = factory(execution_options={READ_ONLY: True}) if read_only else factory()
     try:
         yield session
         session.commit()

@@ -17,12 +17,17 @@ from tightnut.errors import Unauthorized
 from tightnut.rules import RuleCatalog
 
 SESSION_COOKIE = "tightnut_session"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _session(request: Request) -> Iterator[Session]:
-    """A session whose transaction commits before the response is sent, or rolls back."""
+    """A session whose transaction commits before the response is sent, or rolls back.
+
+    A read (GET, HEAD, OPTIONS) begins deferred, so SQLite serves boards side by side; any
+    other method takes SQLite's write lock up front and waits its turn instead of failing.
+    """
     factory: sessionmaker[Session] = request.app.state.session_factory
-    with transaction(factory) as session:
+    with transaction(factory, read_only=request.method in READ_METHODS) as session:
         yield session
 
 

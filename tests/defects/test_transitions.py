@@ -102,5 +102,5 @@ def test_unresolved_filter_lists_only_open_defects(
     listed = client.get(
         f"/api/v1/defects?vehicle_id={bus.id}&unresolved=true",
         headers=logins[Role.FLEET_MANAGER].headers,
-    ).json()
+    ).json()["items"]
     assert [d["id"] for d in listed] == [defect_id]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
@@ -10,17 +12,25 @@ from tightnut.defects.models import Defect
 from tightnut.defects.schemas import DefectEventRead, DefectRead, RepairSignOff, StartRepair
 from tightnut.deps import ApiActor, DbSession
 from tightnut.fields import PathId, QueryId
+from tightnut.fleet.service import get_vehicle
+from tightnut.paging import Page, PageQuery
 
 router = APIRouter(tags=["defects"])
 
 
 @router.get("/defects")
 def list_defects(
-    session: DbSession, actor: ApiActor, vehicle_id: QueryId = None, unresolved: bool = False
-) -> list[DefectRead]:
-    """The caller's defects, newest first."""
-    found = service.list_defects(session, actor, vehicle_id=vehicle_id, unresolved_only=unresolved)
-    return [DefectRead.model_validate(d) for d in found]
+    session: DbSession,
+    actor: ApiActor,
+    page: PageQuery,
+    vehicle_id: QueryId = None,
+    unresolved: bool = False,
+) -> Page[DefectRead]:
+    """The caller's defects with their state changes, newest first, a page at a time."""
+    found = service.list_defects(
+        session, actor, page=page, vehicle_id=vehicle_id, unresolved_only=unresolved
+    )
+    return Page(items=_read_all(session, found.rows), next_cursor=found.next_cursor)
 
 
 @router.get("/defects/{defect_id}")
@@ -54,3 +64,23 @@ def _read(session: Session, defect: Defect) -> DefectRead:
     read = DefectRead.model_validate(defect)
     read.history = [DefectEventRead.model_validate(e) for e in service.history(session, defect)]
     return read
+
+
+@router.get("/vehicles/{vehicle_id}/defects")
+def vehicle_defects(
+    vehicle_id: PathId, session: DbSession, actor: ApiActor, page: PageQuery
+) -> Page[DefectRead]:
+    """The vehicle's defects with their state changes, newest first, a page at a time."""
+    vehicle = get_vehicle(session, actor, vehicle_id)
+    found = service.list_defects(session, actor, page=page, vehicle_id=vehicle.id)
+    return Page(items=_read_all(session, found.rows), next_cursor=found.next_cursor)
+
+
+def _read_all(session: Session, defects: Sequence[Defect]) -> list[DefectRead]:
+    events = service.histories(session, defects)
+    return [
+        DefectRead.model_validate(defect).model_copy(
+            update={"history": [DefectEventRead.model_validate(e) for e in events[defect.id]]}
+        )
+        for defect in defects
+    ]

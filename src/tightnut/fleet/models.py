@@ -33,7 +33,11 @@ class Depot(Base):
 
 
 class Vehicle(Base):
-    """A machine of the fleet; its current meter readings are kept beside the history."""
+    """A machine of the fleet; its current meter readings are kept beside the history.
+
+    ``out_of_service_at`` is set while the vehicle is taken off the line (it leaves the board
+    and the gate refuses it); vehicle events keep every such change.
+    """
 
     __tablename__ = "vehicles"
     __table_args__ = (
@@ -60,6 +64,8 @@ class Vehicle(Base):
     km_per_day: Mapped[float] = mapped_column(default=0.0)
     hours_per_day: Mapped[float] = mapped_column(default=0.0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    out_of_service_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    out_of_service_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class MeterReading(Base):
@@ -68,6 +74,7 @@ class MeterReading(Base):
     __tablename__ = "meter_readings"
     __table_args__ = (
         Index("ix_meter_readings_vehicle_meter_at", "vehicle_id", "meter", "read_at"),
+        Index("ix_meter_readings_vehicle_at", "vehicle_id", "read_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

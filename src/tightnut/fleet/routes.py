@@ -14,10 +14,15 @@ from tightnut.fleet.schemas import (
     DepotRead,
     ImportReport,
     MeterReadingCreate,
+    MeterReadingRead,
     MeterReplacementCreate,
+    OutOfService,
+    ReturnToService,
     VehicleCreate,
     VehicleRead,
+    VehicleUpdate,
 )
+from tightnut.paging import Page, PageQuery
 
 router = APIRouter(tags=["fleet"])
 
@@ -42,17 +47,58 @@ def create_vehicle(data: VehicleCreate, session: DbSession, actor: ApiActor) -> 
 
 @router.get("/vehicles")
 def list_vehicles(
-    session: DbSession, actor: ApiActor, depot_id: QueryId = None
-) -> list[VehicleRead]:
-    """The caller's vehicles, optionally of one depot."""
-    vehicles = service.list_vehicles(session, actor, depot_id=depot_id)
-    return [VehicleRead.model_validate(v) for v in vehicles]
+    session: DbSession, actor: ApiActor, page: PageQuery, depot_id: QueryId = None
+) -> Page[VehicleRead]:
+    """The caller's vehicles by plate, optionally of one depot, a page at a time."""
+    found = service.list_vehicles(session, actor, page=page, depot_id=depot_id)
+    items = [VehicleRead.model_validate(v) for v in found.rows]
+    return Page(items=items, next_cursor=found.next_cursor)
 
 
 @router.get("/vehicles/{vehicle_id}")
 def get_vehicle(vehicle_id: PathId, session: DbSession, actor: ApiActor) -> VehicleRead:
     """One vehicle."""
     return VehicleRead.model_validate(service.get_vehicle(session, actor, vehicle_id))
+
+
+@router.patch("/vehicles/{vehicle_id}")
+def update_vehicle(
+    vehicle_id: PathId, data: VehicleUpdate, session: DbSession, actor: ApiActor
+) -> VehicleRead:
+    """Move a vehicle to another depot, change its plate or descriptive fields."""
+    vehicle = service.get_vehicle(session, actor, vehicle_id)
+    return VehicleRead.model_validate(service.update_vehicle(session, actor, vehicle, data=data))
+
+
+@router.post("/vehicles/{vehicle_id}/out-of-service")
+def take_out_of_service(
+    vehicle_id: PathId, data: OutOfService, session: DbSession, actor: ApiActor
+) -> VehicleRead:
+    """Take a vehicle off the line, with the reason; the gate refuses it until it returns."""
+    vehicle = service.get_vehicle(session, actor, vehicle_id)
+    service.take_out_of_service(session, actor, vehicle, reason=data.reason)
+    return VehicleRead.model_validate(vehicle)
+
+
+@router.post("/vehicles/{vehicle_id}/return-to-service")
+def return_to_service(
+    vehicle_id: PathId, data: ReturnToService, session: DbSession, actor: ApiActor
+) -> VehicleRead:
+    """Put a vehicle back on the line."""
+    vehicle = service.get_vehicle(session, actor, vehicle_id)
+    service.return_to_service(session, actor, vehicle, note=data.note)
+    return VehicleRead.model_validate(vehicle)
+
+
+@router.get("/vehicles/{vehicle_id}/meter-readings")
+def meter_history(
+    vehicle_id: PathId, session: DbSession, actor: ApiActor, page: PageQuery
+) -> Page[MeterReadingRead]:
+    """The vehicle's meter readings, newest first, a page at a time."""
+    vehicle = service.get_vehicle(session, actor, vehicle_id)
+    found = service.meter_history(session, vehicle, page=page)
+    items = [MeterReadingRead.model_validate(r) for r in found.rows]
+    return Page(items=items, next_cursor=found.next_cursor)
 
 
 @router.post(

@@ -95,6 +95,8 @@ class VehicleRead(BaseModel):
     gas_cylinder_cert_due: date | None
     odometer_km: float | None
     engine_hours: float | None
+    out_of_service_at: datetime | None = None
+    out_of_service_reason: str | None = None
 
 
 class MeterReadingCreate(_Strict):
@@ -127,3 +129,48 @@ class ImportReport(BaseModel):
 
     imported: int
     vehicle_ids: list[int]
+
+
+class VehicleUpdate(Patch):
+    """Changes to a vehicle: its depot, plate and descriptive fields; meters go by readings."""
+
+    NULLABLE = frozenset({"vin", "gas_cylinder_cert_due"})
+
+    depot_id: RecordId | None = None
+    plate: str | None = Field(default=None, min_length=1, max_length=20)
+    vin: str | None = Field(default=None, max_length=17)
+    make: str | None = Field(default=None, min_length=1, max_length=100)
+    model: str | None = Field(default=None, min_length=1, max_length=100)
+    model_family: str | None = Field(default=None, min_length=1, max_length=100)
+    gas_cylinder_cert_due: Day | None = None
+
+    @field_validator("plate", "vin")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.upper().replace(" ", "") if value else None
+
+
+class OutOfService(Body):
+    """Taking a vehicle off the line, and why."""
+
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class ReturnToService(Body):
+    """Putting a vehicle back on the line."""
+
+    note: str = Field(default="", max_length=1000)
+
+
+class MeterReadingRead(BaseModel):
+    """One recorded meter reading."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    meter: str
+    value: float
+    read_at: datetime
+    client_time: datetime | None
+    source: str
+    user_id: int | None

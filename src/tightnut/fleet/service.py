@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
 from tightnut.errors import Conflict, Invalid, NotFound, TightnutError
-from tightnut.fleet.meters import DEFAULT_LIMITS, MeterLimits, check_jump, refresh_utilisation
+from tightnut.fleet.meters import MeterLimits, check_jump, refresh_utilisation
 from tightnut.fleet.models import Depot, Meter, MeterReading, MeterReplacement, Vehicle
-from tightnut.fleet.schemas import GAS_ENGINES, DepotCreate, MeterReplacementCreate, VehicleCreate
+from tightnut.fleet.schemas import (
+    GAS_ENGINES,
+    DepotCreate,
+    MeterReplacementCreate,
+    VehicleCreate,
+    VehicleUpdate,
+)
 from tightnut.fleet.vin import vin_problem
+from tightnut.maintenance.models import VehicleEvent
+from tightnut.paging import PageRequest, Slice, keyset
 
 
 def create_depot(session: Session, actor: Actor, *, data: DepotCreate) -> Depot:
@@ -53,13 +61,21 @@ def get_vehicle(session: Session, actor: Actor, vehicle_id: int) -> Vehicle:
 
 
 def list_vehicles(
-    session: Session, actor: Actor, *, depot_id: int | None = None
-) -> Sequence[Vehicle]:
-    """The caller's vehicles, optionally of one depot, by plate."""
+    session: Session, actor: Actor, *, page: PageRequest, depot_id: int | None = None
+) -> Slice[Vehicle]:
+    """One page of the caller's vehicles, optionally of one depot, by plate."""
     query = select(Vehicle).where(Vehicle.operator_id == actor.operator_id)
     if depot_id is not None:
         query = query.where(Vehicle.depot_id == depot_id)
-    return session.scalars(query.order_by(Vehicle.plate)).all()
+    return keyset(
+        session, query, key=Vehicle.plate, row_id=Vehicle.id, page=page, newest_first=False
+    )
+
+
+def meter_history(session: Session, vehicle: Vehicle, *, page: PageRequest) -> Slice[MeterReading]:
+    """One page of the vehicle's meter readings, newest first."""
+    query = select(MeterReading).where(MeterReading.vehicle_id == vehicle.id)
+    return keyset(session, query, key=MeterReading.read_at, row_id=MeterReading.id, page=page)
 
 
 def vehicle_problems(session: Session, actor: Actor, data: VehicleCreate) -> list[TightnutError]:
@@ -82,10 +98,152 @@ def vehicle_problems(session: Session, actor: Actor, data: VehicleCreate) -> lis
 
 
 def _taken(
-    session: Session, operator_id: int, column: InstrumentedAttribute[str | None], value: str
+    session: Session,
+    operator_id: int,
+    column: InstrumentedAttribute[str | None],
+    value: str,
+    *,
+    other_than: int | None = None,
 ) -> bool:
     query = select(Vehicle.id).where(Vehicle.operator_id == operator_id, column == value)
+    if other_than is not None:
+        query = query.where(Vehicle.id != other_than)
     return session.scalar(query.limit(1)) is not None
+
+
+def update_vehicle(
+    session: Session, actor: Actor, vehicle: Vehicle, *, data: VehicleUpdate
+) -> Vehicle:
+    """Change a vehicle's depot, plate or descriptive fields; each change is a vehicle event."""
+    actor.require(Right.MANAGE_FLEET)
+    changes = {
+        name: value
+        for name, value in data.model_dump(exclude_unset=True).items()
+        if getattr(vehicle, name) != value
+    }
+    problems = _update_problems(session, actor, vehicle, changes)
+    if problems:
+        raise problems[0]
+    now = utcnow()
+    for name, value in changes.items():
+        detail = {"from": _plain(getattr(vehicle, name)), "to": _plain(value)}
+        session.add(
+            _event(
+                vehicle,
+                actor,
+                kind=_CHANGE_KINDS.get(name, f"{name}_changed"),
+                at=now,
+                detail=detail,
+            )
+        )
+        setattr(vehicle, name, value)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict("plate or VIN already registered", field="plate") from None
+    return vehicle
+
+
+_CHANGE_KINDS = {"depot_id": "depot_changed"}
+
+
+def _update_problems(
+    session: Session, actor: Actor, vehicle: Vehicle, changes: Mapping[str, object]
+) -> list[TightnutError]:
+    """Every refusal that stops ``changes`` from applying to ``vehicle``; empty when none."""
+    depot_id = changes.get("depot_id", vehicle.depot_id)
+    depot = session.get(Depot, depot_id)
+    if depot is None or depot.operator_id != actor.operator_id:
+        return [NotFound(f"no depot {depot_id}", field="depot_id")]
+    after = {**_descriptive(vehicle), **changes}
+    plate, vin = changes.get("plate"), after["vin"]
+    problems: list[TightnutError] = []
+    moved_or_renamed = {"vin", "depot_id"} & changes.keys()
+    if isinstance(vin, str) and moved_or_renamed and (problem := _vin_problem(vin, depot)):
+        problems.append(Invalid(problem, field="vin"))
+    if vehicle.engine_type in GAS_ENGINES and after["gas_cylinder_cert_due"] is None:
+        problems.append(
+            Invalid("required for a gas-fuelled vehicle", field="gas_cylinder_cert_due")
+        )
+    if isinstance(plate, str) and _taken(
+        session, actor.operator_id, Vehicle.plate, plate, other_than=vehicle.id
+    ):
+        problems.append(Conflict(f"plate '{plate}' is already registered", field="plate"))
+    if (
+        "vin" in changes
+        and isinstance(vin, str)
+        and _taken(session, actor.operator_id, Vehicle.vin, vin, other_than=vehicle.id)
+    ):
+        problems.append(Conflict(f"VIN '{vin}' is already registered", field="vin"))
+    return problems
+
+
+def _vin_problem(vin: str, depot: Depot) -> str | None:
+    return vin_problem(vin, jurisdiction=depot.jurisdiction)
+
+
+def _descriptive(vehicle: Vehicle) -> dict[str, object]:
+    return {name: getattr(vehicle, name) for name in VehicleUpdate.model_fields}
+
+
+def _plain(value: object) -> object:
+    """A value as JSON keeps it in an event's detail."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def take_out_of_service(
+    session: Session, actor: Actor, vehicle: Vehicle, *, reason: str
+) -> Vehicle:
+    """Take a vehicle off the line: it leaves the board and the gate refuses it."""
+    actor.require(Right.MANAGE_FLEET)
+    now = utcnow()
+    taken = session.scalar(
+        update(Vehicle)
+        .where(Vehicle.id == vehicle.id, Vehicle.out_of_service_at.is_(None))
+        .values(out_of_service_at=now, out_of_service_reason=reason)
+        .returning(Vehicle.id)
+    )
+    if taken is None:
+        session.refresh(vehicle)
+        raise Conflict(
+            f"vehicle {vehicle.plate} is out of service already: {vehicle.out_of_service_reason}"
+        )
+    session.add(_event(vehicle, actor, kind="out_of_service", at=now, detail={"reason": reason}))
+    session.flush()
+    return vehicle
+
+
+def return_to_service(session: Session, actor: Actor, vehicle: Vehicle, *, note: str) -> Vehicle:
+    """Put a vehicle back on the line; the event keeps why it was off."""
+    actor.require(Right.MANAGE_FLEET)
+    since, reason = vehicle.out_of_service_at, vehicle.out_of_service_reason
+    returned = session.scalar(
+        update(Vehicle)
+        .where(Vehicle.id == vehicle.id, Vehicle.out_of_service_at.is_not(None))
+        .values(out_of_service_at=None, out_of_service_reason=None)
+        .returning(Vehicle.id)
+    )
+    if returned is None:
+        raise Conflict(f"vehicle {vehicle.plate} is in service")
+    detail = {"out_of_service_at": _plain(since), "reason": reason, "note": note}
+    session.add(_event(vehicle, actor, kind="returned_to_service", at=utcnow(), detail=detail))
+    session.flush()
+    return vehicle
+
+
+def _event(
+    vehicle: Vehicle, actor: Actor, *, kind: str, at: datetime, detail: dict[str, object]
+) -> VehicleEvent:
+    return VehicleEvent(
+        vehicle_id=vehicle.id,
+        kind=kind,
+        at=at,
+        odometer_km=vehicle.odometer_km,
+        engine_hours=vehicle.engine_hours,
+        detail=detail,
+        user_id=actor.user_id,
+    )
 
 
 def create_vehicle(session: Session, actor: Actor, *, data: VehicleCreate) -> Vehicle:
@@ -124,7 +282,7 @@ def record_meter(
     value: float,
     source: str,
     client_time: datetime | None = None,
-    limits: MeterLimits = DEFAULT_LIMITS,
+    limits: MeterLimits,
 ) -> MeterReading:
     """Append a reading; lower than the last or an implausible jump is refused."""
     actor.require(Right.RECORD_METERS)
@@ -181,3 +339,18 @@ def replace_meter(
     )
     session.flush()
     return event
+
+
+def lock_vehicle(session: Session, vehicle: Vehicle) -> Vehicle:
+    """Hold the vehicle's row to the end of the transaction, so its writers take turns.
+
+    PostgreSQL takes a row lock (``FOR UPDATE``) and the vehicle is read afresh; SQLite has no
+    row locks, its write transactions already take turns.
+    """
+    query = (
+        select(Vehicle)
+        .where(Vehicle.id == vehicle.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.execute(query).scalar_one()

@@ -9,14 +9,17 @@ from fastapi.responses import JSONResponse
 
 from tightnut.deps import ApiActor, Catalog, DbSession, InspectionLead
 from tightnut.fields import PathId
+from tightnut.fleet.service import get_vehicle
 from tightnut.gate import service
 from tightnut.gate.schemas import (
     BoardRead,
     BoardRowRead,
     GateDecisionRead,
+    ReleaseHistoryRead,
     ReleaseRead,
     ReleaseRequest,
 )
+from tightnut.paging import Page, PageQuery
 
 router = APIRouter(tags=["gate"])
 STATES = ("released", "ready", "blocked", "not_inspected")
@@ -76,3 +79,14 @@ def board(
         counts={state: counts.get(state, 0) for state in STATES},
         vehicles=[BoardRowRead.of(row) for row in rows],
     )
+
+
+@router.get("/vehicles/{vehicle_id}/releases")
+def release_history(
+    vehicle_id: PathId, session: DbSession, actor: ApiActor, page: PageQuery
+) -> Page[ReleaseHistoryRead]:
+    """The vehicle's release decisions, released and refused with reasons, newest first."""
+    vehicle = get_vehicle(session, actor, vehicle_id)
+    found = service.release_history(session, vehicle, page=page)
+    items = [ReleaseHistoryRead.model_validate(record) for record in found.rows]
+    return Page(items=items, next_cursor=found.next_cursor)

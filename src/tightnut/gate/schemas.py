@@ -114,3 +114,21 @@ class BoardRead(BaseModel):
     shift_end: datetime
     counts: dict[str, int]
     vehicles: list[BoardRowRead]
+
+
+class ReleaseHistoryRead(BaseModel):
+    """One recorded release decision: released or refused, with every reason as it was given."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    vehicle_id: int
+    depot_id: int
+    user_id: int
+    inspection_id: int | None
+    released: bool
+    decided_at: datetime
+    client_time: datetime | None
+    shift_start: datetime
+    reasons: list[ReasonRead]
+    warnings: list[ReasonRead]

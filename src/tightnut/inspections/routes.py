@@ -20,6 +20,7 @@ from tightnut.inspections.schemas import (
     InspectionCreate,
     InspectionRead,
 )
+from tightnut.paging import Page, PageQuery
 
 router = APIRouter(tags=["inspections"])
 
@@ -87,3 +88,20 @@ def _read(session: Session, inspection: Inspection) -> InspectionRead:
     read = InspectionRead.model_validate(inspection)
     read.defect_ids = service.opened_defect_ids(session, inspection)
     return read
+
+
+@router.get("/vehicles/{vehicle_id}/inspections")
+def history(
+    vehicle_id: PathId, session: DbSession, actor: ApiActor, page: PageQuery
+) -> Page[InspectionRead]:
+    """The vehicle's inspections, newest first, a page at a time."""
+    vehicle = get_vehicle(session, actor, vehicle_id)
+    found = service.history(session, vehicle, page=page)
+    opened = service.opened_defect_ids_of(session, vehicle, found.rows)
+    items = [
+        InspectionRead.model_validate(inspection).model_copy(
+            update={"defect_ids": opened[inspection.id]}
+        )
+        for inspection in found.rows
+    ]
+    return Page(items=items, next_cursor=found.next_cursor)

@@ -8,6 +8,7 @@ from tightnut.deps import ApiActor, AppSettings, DbSession
 from tightnut.errors import Invalid
 from tightnut.fields import PathId, QueryId
 from tightnut.fleet.meters import limits_of
+from tightnut.fleet.service import get_vehicle
 from tightnut.maintenance import meters, programmes, service
 from tightnut.maintenance.schemas import (
     BaselineIn,
@@ -20,7 +21,9 @@ from tightnut.maintenance.schemas import (
     TaskRead,
     TaskUpdate,
     VehicleEventIn,
+    VehicleEventRead,
 )
+from tightnut.paging import Page, PageQuery
 
 router = APIRouter(tags=["maintenance"])
 
@@ -128,3 +131,14 @@ def plan(data: PlanRequest, session: DbSession, actor: ApiActor) -> list[dict[st
 def ontime(session: DbSession, actor: ApiActor, depot_id: QueryId = None) -> list[OnTimeRow]:
     """The share of maintenance done within tolerance, per depot and month and overall."""
     return service.on_time(session, actor, depot_id=depot_id)
+
+
+@router.get("/vehicles/{vehicle_id}/events")
+def event_history(
+    vehicle_id: PathId, session: DbSession, actor: ApiActor, page: PageQuery
+) -> Page[VehicleEventRead]:
+    """The vehicle's events (wheel changes, depot changes, out of service), newest first."""
+    vehicle = get_vehicle(session, actor, vehicle_id)
+    found = service.event_history(session, vehicle, page=page)
+    items = [VehicleEventRead.model_validate(event) for event in found.rows]
+    return Page(items=items, next_cursor=found.next_cursor)

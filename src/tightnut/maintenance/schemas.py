@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -242,3 +242,18 @@ class BaselineIn(_Strict):
     last_done_km: float | None = Field(default=None, ge=0)
     last_done_hours: float | None = Field(default=None, ge=0)
     last_done_on: date | None = None
+
+
+class VehicleEventRead(BaseModel):
+    """One recorded vehicle event: a wheel change, a depot change, out of service and back."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    vehicle_id: int
+    kind: str
+    at: datetime
+    odometer_km: float | None
+    engine_hours: float | None
+    detail: dict[str, object]
+    user_id: int | None

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from tightnut.auth.rights import Actor
 from tightnut.deps import ApiActor, DbSession
 from tightnut.fields import PathId, QueryId
+from tightnut.fleet.service import get_vehicle
+from tightnut.paging import Page, PageQuery
 from tightnut.workorders import parts, service
 from tightnut.workorders.models import Part, WorkOrder, WorkOrderStatus
 from tightnut.workorders.schemas import (
@@ -210,3 +212,13 @@ def _read_all(session: Session, orders: Sequence[WorkOrder]) -> list[WorkOrderRe
         read.parts = [PartUsageRead.model_validate(u) for u in found[order.id].parts]
         reads.append(read)
     return reads
+
+
+@router.get("/vehicles/{vehicle_id}/work-orders")
+def vehicle_history(
+    vehicle_id: PathId, session: DbSession, actor: ApiActor, page: PageQuery
+) -> Page[WorkOrderRead]:
+    """The vehicle's work orders with tasks, defects and parts, newest first."""
+    vehicle = get_vehicle(session, actor, vehicle_id)
+    found = service.vehicle_history(session, vehicle, page=page)
+    return Page(items=_read_all(session, found.rows), next_cursor=found.next_cursor)

@@ -1,11 +1,16 @@
-"""What every CLI command shares: the database, who acts, which depot, and how errors print."""
+"""What CLI commands share once they run: the database, who acts, which depot, refusals.
+
+Commands import this inside their bodies (it loads the ORM); their options live in
+`tightnut.clioptions`, which stays light so `tightnut --help` is quick.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tightnut.auth import service as auth
@@ -16,18 +21,19 @@ from tightnut.db import make_engine, make_session_factory
 from tightnut.errors import NotFound, TightnutError
 from tightnut.fleet.models import Depot
 
-OperatorOption = Annotated[
-    str | None,
-    typer.Option("--operator", help="operator (tenant) name; may be left out when it is clear"),
-]
-AsOption = Annotated[
-    str | None, typer.Option("--as", help="act as this user's e-mail (default: by role)")
-]
-
 
 def session_factory() -> sessionmaker[Session]:
     """Sessions on the configured database."""
     return make_session_factory(make_engine(get_settings().database_url))
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Inside the block, a refusal prints with its field and ends the command with status 1."""
+    try:
+        yield
+    except TightnutError as error:
+        raise fail(error) from None
 
 
 def resolve_actor(
@@ -40,8 +46,8 @@ def resolve_actor(
 ) -> Actor:
     """Who the command acts as: the user ``email``, or the operator's first user with ``role``.
 
-    Without ``--operator``, the operator is the only one there is, or the one owning a depot
-    of the given name.
+    Without ``--operator``, the operator is the only one there is, or the one owning the depot
+    given by id or name.
     """
     found = _operator(session, operator, depot)
     query = select(User).where(User.operator_id == found.id)
@@ -57,27 +63,54 @@ def _operator(session: Session, name: str | None, depot: str | None) -> Operator
     if name is not None:
         return auth.get_operator_by_name(session, name)
     query = select(Operator)
-    if depot is not None and not depot.isdigit():
-        query = query.join(Depot, Depot.operator_id == Operator.id).where(Depot.name == depot)
+    if depot is not None:
+        query = query.join(Depot, Depot.operator_id == Operator.id).where(_depot_is(depot))
     candidates = session.scalars(query.order_by(Operator.id)).unique().all()
-    if len(candidates) != 1:
-        names = ", ".join(o.name for o in candidates) or "none"
+    if len(candidates) == 1:
+        return candidates[0]
+    if depot is not None and not candidates:
+        raise NotFound(_no_depot(depot), field="depot")
+    if not candidates:
         raise NotFound(
-            f"say which operator with --operator (candidates: {names})", field="--operator"
+            "no operator yet: load the demo (tightnut demo load) or create one "
+            "(tightnut users create --create-operator …)",
+            field="--operator",
         )
-    return candidates[0]
+    names = ", ".join(f'"{o.name}"' for o in candidates)
+    raise NotFound(f"say which operator with --operator (candidates: {names})", field="--operator")
+
+
+def _as_id(depot: str) -> int | None:
+    """The depot given as a record id, or None when it is a name."""
+    is_id = depot.isascii() and depot.isdigit() and len(depot) <= 18
+    return int(depot) if is_id else None
+
+
+def _depot_is(depot: str) -> ColumnElement[bool]:
+    record_id = _as_id(depot)
+    return Depot.name == depot if record_id is None else Depot.id == record_id
+
+
+def _no_depot(depot: str) -> str:
+    return f"no depot named '{depot}'" if _as_id(depot) is None else f"no depot with id {depot}"
 
 
 def depot_id(session: Session, actor: Actor, depot: str) -> int:
     """The id of the caller's depot given by id or name."""
-    query = select(Depot.id).where(Depot.operator_id == actor.operator_id)
-    query = (
-        query.where(Depot.id == int(depot)) if depot.isdigit() else query.where(Depot.name == depot)
+    found = session.scalar(
+        select(Depot.id).where(Depot.operator_id == actor.operator_id, _depot_is(depot))
     )
-    found = session.scalar(query)
     if found is None:
-        raise NotFound(f"no depot '{depot}'", field="DEPOT")
+        raise NotFound(_no_depot(depot), field="depot")
     return found
+
+
+def depot_names(session: Session, actor: Actor) -> dict[int, str]:
+    """The caller's depots: id to name."""
+    rows = session.execute(
+        select(Depot.id, Depot.name).where(Depot.operator_id == actor.operator_id)
+    )
+    return {row.id: row.name for row in rows}
 
 
 def fail(error: TightnutError) -> typer.Exit:

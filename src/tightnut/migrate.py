@@ -6,7 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -25,6 +26,30 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def head_revisions() -> frozenset[str]:
+    """The revisions the code's migrations end at."""
+    return frozenset(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
+
+
+def append_only_tables(connection: Connection) -> tuple[str, ...]:
+    """The tables whose append-only triggers (see below) are in place for both UPDATE and DELETE."""
+    if connection.dialect.name == "sqlite":
+        query = (
+            "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+            "AND name IN (tbl_name || '_no_update', tbl_name || '_no_delete') "
+            "GROUP BY tbl_name HAVING count(*) = 2"
+        )
+    else:
+        query = (
+            "SELECT event_object_table FROM information_schema.triggers "
+            "WHERE trigger_schema = current_schema() "
+            "AND trigger_name = event_object_table || '_append_only' "
+            "AND action_statement LIKE '%tightnut_append_only()' "
+            "GROUP BY event_object_table HAVING count(DISTINCT event_manipulation) = 2"
+        )
+    return tuple(sorted(connection.execute(text(query)).scalars()))
 
 
 def append_only_statements(

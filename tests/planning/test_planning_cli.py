@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tightnut.planning.cli import network_app
@@ -82,3 +84,37 @@ def test_plan_refuses_more_hubs_than_sites(tmp_path: Path) -> None:
     result = runner.invoke(network_app, ["plan", "--demand", str(fleet), "--p", "2"])
     assert result.exit_code == 2
     assert "between 1 and the 1 candidate sites" in result.output
+
+
+def test_plan_says_where_the_map_went_and_reports_each_stage_as_it_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fleet = _write(
+        tmp_path / "fleet.csv",
+        "name,lat,lon,machines\nA,45.0,39.0,80\nB,45.1,39.1,40\nC,47.2,39.7,10\nD,44.6,40.1,25\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(network_app, ["plan", "--demand", str(fleet), "--p", "2"])
+    assert result.exit_code == 0, result.output
+    svg = (tmp_path / "hub-plan-fleet.svg").resolve()
+    assert f"map written to {svg}" in result.stdout
+    assert svg.read_text().count('class="hub"') == 2
+    stages = result.stderr.splitlines()
+    elapsed_s = [float(re.match(r"\[\s*(\d+\.\d\d) s\] ", line)[1]) for line in stages]
+    assert elapsed_s == sorted(elapsed_s)
+    said = "\n".join(stages)
+    assert re.search(
+        r"stage 1 done: [\d,.]+ machines beyond the limit, bound [\d,.]+ \(optimal\)", said
+    )
+    assert re.search(r"stage 2 done: incumbent [\d,.]+, bound [\d,.]+ \(optimal\)", said)
+    assert f"writing the map to {svg}" in said
+
+
+def test_plan_that_cannot_write_its_map_says_where_it_tried(tmp_path: Path) -> None:
+    fleet = _write(tmp_path / "fleet.csv", "name,lat,lon,machines\nA,45.0,39.0,3\nB,45.2,39.1,4\n")
+    target = tmp_path / "no such folder" / "plan.svg"
+    result = runner.invoke(
+        network_app, ["plan", "--demand", str(fleet), "--p", "1", "--svg", str(target)]
+    )
+    assert result.exit_code == 2
+    assert f"cannot write the map to {target}" in result.output

@@ -23,8 +23,9 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from tightnut.planning.defaults import DEFAULT_TIME_LIMIT_S
 from tightnut.planning.errors import InfeasibleError, PlanningError
-from tightnut.planning.mip import DEFAULT_TIME_LIMIT_S, MipOutcome, MipProblem, solve_mip
+from tightnut.planning.mip import MipOutcome, MipProblem, solve_mip
 from tightnut.planning.result import OPTIMAL, TIME_LIMIT, PlanResult
 from tightnut.planning.validation import check_cost, check_count, check_weights
 

@@ -13,10 +13,11 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from tightnut.planning.defaults import DEFAULT_TIME_LIMIT_S
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-DEFAULT_TIME_LIMIT_S = 300.0
 INF = float("inf")
 _banner_done = False
 

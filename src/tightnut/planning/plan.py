@@ -14,6 +14,7 @@ technician) certified technicians.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass, replace
@@ -23,18 +24,25 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from tightnut.planning.covering import solve_max_covering
+from tightnut.planning.defaults import (
+    DEFAULT_CIRCUITY,
+    DEFAULT_MACHINES_PER_TECHNICIAN,
+    DEFAULT_SPEED_KMH,
+    DEFAULT_TIME_LIMIT_S,
+)
 from tightnut.planning.errors import PlanningError
-from tightnut.planning.mip import DEFAULT_TIME_LIMIT_S, MipProblem, solve_mip
+from tightnut.planning.mip import MipProblem, solve_mip
 from tightnut.planning.pmedian import RadiusModel, build_radius_model, radius_start
 from tightnut.planning.regions import Points
 from tightnut.planning.result import OPTIMAL, TIME_LIMIT, PlanResult
-from tightnut.planning.travel import DEFAULT_CIRCUITY, DEFAULT_SPEED_KMH, travel_hours
+from tightnut.planning.travel import travel_hours
 from tightnut.planning.validation import check_count
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-DEFAULT_MACHINES_PER_TECHNICIAN = 40.0
+# Each stage reports here as it ends, so a caller can show progress (the CLI prints it).
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,11 @@ def _with_row(problem: MipProblem, row: sp.csr_matrix, upper: float) -> MipProbl
     )
 
 
+def _shown(value: float) -> str:
+    """A figure for the progress log; a solver's -0.0 reads as 0.0."""
+    return f"{round(value, 1) + 0.0:,.1f}"
+
+
 def _stranded(hours: FloatArray, weights: FloatArray, limit: float) -> float:
     """Demand no site at all can reach within the limit (always uncovered)."""
     return float(weights[~(hours <= limit).any(axis=1)].sum())
@@ -95,7 +108,14 @@ def solve_hub_plan(
     """Most demand within max_hours with p hubs, then least demand-weighted hours (exact)."""
     started = time.perf_counter()
     check_count(p, hours.shape[1], "the hub count p")
+    _log.info("stage 1 of 2: demand beyond %g h with the best %d hubs", max_hours, p)
     cover = solve_max_covering(hours, p, max_hours, weights, time_limit_s=time_limit_s)
+    _log.info(
+        "stage 1 done: %s machines beyond the limit, bound %s (%s)",
+        _shown(cover.objective),
+        _shown(cover.lower_bound),
+        cover.status,
+    )
     weighted = weights[:, None] * hours
     model = build_radius_model(weighted, p, np.arange(hours.shape[1]), np.empty(0, np.intp))
     # Always-uncovered clients keep their z at the limit at 1; count them on the right side.
@@ -103,7 +123,14 @@ def solve_hub_plan(
     row = _coverage_row(model, weights, weights * max_hours)
     problem = _with_row(model.problem, row, max(slack, 0.0))
     start = radius_start(model, weighted, np.array(cover.open_hubs, dtype=np.intp))
+    _log.info("stage 2 of 2: least machine-hours keeping that coverage")
     outcome = solve_mip(problem, time_limit_s=time_limit_s, start=start)
+    _log.info(
+        "stage 2 done: incumbent %s, bound %s (%s)",
+        _shown(outcome.objective),
+        _shown(outcome.dual_bound),
+        outcome.status,
+    )
     if outcome.x is None:
         raise PlanningError(f"the hub plan could not be solved ({outcome.status})")
     sites = model.sites[outcome.x[: model.sites.size] > 0.5]
@@ -165,6 +192,7 @@ def plan_hubs(
         raise PlanningError("machines per technician must be positive")
     if not (np.isfinite(max_hours) and max_hours > 0):
         raise PlanningError(f"max hours must be positive, got {max_hours}")
+    _log.info("travel times: %d points × %d candidate sites", clients.lat.size, sites.lat.size)
     hours = travel_hours(
         clients.lat, clients.lon, sites.lat, sites.lon, circuity=circuity, speed_kmh=speed_kmh
     )

@@ -33,8 +33,9 @@ import scipy.sparse as sp
 
 from tightnut.planning import heuristics
 from tightnut.planning.branching import branch_and_bound
+from tightnut.planning.defaults import DEFAULT_TIME_LIMIT_S
 from tightnut.planning.lagrangian import Improver, LagrangianOutcome, lagrangian_bound
-from tightnut.planning.mip import DEFAULT_TIME_LIMIT_S, MipProblem, solve_mip
+from tightnut.planning.mip import MipProblem, solve_mip
 from tightnut.planning.result import OPTIMAL, TIME_LIMIT, PlanResult
 from tightnut.planning.validation import check_cost, check_count, check_weights
 

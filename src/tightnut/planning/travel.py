@@ -18,13 +18,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from tightnut.planning.defaults import DEFAULT_CIRCUITY, DEFAULT_SPEED_KMH
 from tightnut.planning.errors import PlanningError
 
 FloatArray = npt.NDArray[np.float64]
 
 EARTH_RADIUS_KM = 6371.0088
-DEFAULT_CIRCUITY = 1.3
-DEFAULT_SPEED_KMH = 60.0
 
 
 def _check_coordinates(lat: FloatArray, lon: FloatArray, name: str) -> None:

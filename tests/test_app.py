@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -154,3 +157,113 @@ def test_rule_pack_with_a_bad_field_stops_start_up_naming_it(tmp_path: Path) -> 
     message = str(caught.value)
     assert message.startswith("us.yaml: item '")
     assert "gate" in message
+
+
+def test_streamed_json_body_over_the_limit_is_413_not_400(
+    client: TestClient, session: Session
+) -> None:
+    login = make_login(session, make_operator(session), Role.FLEET_MANAGER)
+    session.commit()
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"plate": "'
+        for _ in range(20):
+            yield b"x" * 65536
+        yield b'"}'
+
+    answer = client.post(
+        "/api/v1/vehicles",
+        content=chunks(),
+        headers={**login.headers, "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 413
+    assert answer.json()["error"] == {
+        "code": "too_large",
+        "message": "request body is over 1048576 bytes",
+        "field": "body",
+    }
+    assert session.scalar(select(func.count()).select_from(Vehicle)) == 0
+
+
+def _assert_security_headers(answer: Response, path: str) -> None:
+    policy = answer.headers.get("content-security-policy", "")
+    directives = dict(part.strip().partition(" ")[::2] for part in policy.split(";"))
+    assert directives.get("script-src") == "'self'", path
+    assert directives.get("frame-ancestors") == "'none'", path
+    assert directives.get("default-src") == "'self'", path
+    assert answer.headers.get("x-content-type-options") == "nosniff", path
+    assert answer.headers.get("x-frame-options") == "DENY", path
+    assert answer.headers.get("referrer-policy") == "same-origin", path
+    assert "server" not in answer.headers, path
+
+
+def test_every_kind_of_answer_carries_the_security_headers(
+    client: TestClient, session: Session
+) -> None:
+    login = make_login(session, make_operator(session), Role.DISPATCHER)
+    session.commit()
+    answers = {
+        "api": (client.get("/api/v1/me", headers=login.headers), 200),
+        "api 401": (client.get("/api/v1/me"), 401),
+        "api 404": (client.get("/api/v1/nowhere", headers=login.headers), 404),
+        "api 422": (client.get("/api/v1/vehicles/0", headers=login.headers), 422),
+        "page": (client.get("/login"), 200),
+        "page 404": (client.get("/nowhere"), 404),
+        "static": (client.get("/static/tightnut.css"), 200),
+        "swagger": (client.get("/static/swagger/swagger-ui-bundle.js"), 200),
+        "docs": (client.get("/docs"), 200),
+        "openapi": (client.get("/openapi.json"), 200),
+        "413": (client.post("/api/v1/vehicles", content=b"x" * (1024 * 1024 + 1)), 413),
+    }
+    for name, (answer, status) in answers.items():
+        assert answer.status_code == status, name
+        _assert_security_headers(answer, name)
+    assert answers["api"][0].headers["cache-control"] == "no-store"
+    assert "no-store" not in answers["static"][0].headers.get("cache-control", "")
+
+
+def test_docs_page_runs_no_inline_script(client: TestClient) -> None:
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", docs.text, flags=re.S)
+    assert [attrs.strip() for attrs, _ in scripts] == [
+        'src="/static/swagger/swagger-ui-bundle.js"',
+        'src="/static/swagger-init.js"',
+    ]
+    assert all(body.strip() == "" for _, body in scripts)
+    init = client.get("/static/swagger-init.js")
+    assert init.status_code == 200
+    assert "SwaggerUIBundle(" in init.text
+    assert '"/openapi.json"' in init.text
+
+
+def test_unknown_routes_answer_in_the_house_format(client: TestClient) -> None:
+    api = client.get("/api/v1/nowhere")
+    assert api.status_code == 404
+    assert api.json() == {"error": {"code": "not_found", "message": "Not Found"}}
+    page = client.get("/nowhere")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    wrong_method = client.delete("/api/v1/me")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+    assert wrong_method.headers["allow"] == "GET"
+
+
+def test_internal_errors_answer_generically_without_a_trace(session: Session) -> None:
+    # An app over a database that was never migrated: every query fails inside the server.
+    broken = create_app(Settings(database_url="sqlite://"))
+    login = make_login(session, make_operator(session), Role.DISPATCHER)
+    with TestClient(broken) as client:
+        api = client.get("/api/v1/me", headers=login.headers)
+        page = client.get("/", headers={"Cookie": f"tightnut_session={login.token}"})
+    assert api.status_code == 500
+    assert api.json() == {
+        "error": {"code": "internal", "message": "internal error; it has been logged"}
+    }
+    assert page.status_code == 500
+    assert page.headers["content-type"].startswith("text/html")
+    for answer in (api, page):
+        for leak in ("Traceback", "sqlite", "OperationalError", "api_tokens", 'File "'):
+            assert leak not in answer.text
+        _assert_security_headers(answer, answer.url.path)

@@ -6,32 +6,39 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from tightnut.auth import pages as auth_pages
 from tightnut.auth import routes as auth_routes
+from tightnut.auth import service as auth_service
+from tightnut.auth.throttle import connect_redis
 from tightnut.config import Settings, get_settings
 from tightnut.db import make_engine, make_session_factory
 from tightnut.defects import routes as defect_routes
-from tightnut.errors import TightnutError, TooLarge
+from tightnut.errors import TightnutError
 from tightnut.fleet import routes as fleet_routes
 from tightnut.gate import pages as gate_pages
 from tightnut.gate import routes as gate_routes
+from tightnut.health import router as health_router
 from tightnut.inspections import routes as inspection_routes
 from tightnut.maintenance import routes as maintenance_routes
+from tightnut.middleware import CONTENT_SECURITY_POLICY, BodyLimit, InternalErrors, SecurityHeaders
 from tightnut.people import routes as people_routes
 from tightnut.rules import RuleCatalog, load_catalog
 from tightnut.templating import templates
-from tightnut.wiring import wire
 from tightnut.workorders import routes as workorder_routes
 
 API_PREFIX = "/api/v1"
 STATIC_DIR = Path(__file__).parent / "static"
+# Swagger UI sets inline styles; its own start-up script is a file, so scripts stay 'self'.
+DOCS_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
 
 
 def create_app(
@@ -54,7 +61,8 @@ def create_app(
         make_engine(settings.database_url)
     )
     app.state.catalog = catalog or load_catalog(settings.rule_packs_dir)
-    wire()
+    app.state.redis = connect_redis(settings.redis_url) if settings.redis_url else None
+    auth_service.warm_up()
     routers = (
         auth_routes,
         fleet_routes,
@@ -67,26 +75,26 @@ def create_app(
     )
     for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(health_router)
     app.include_router(auth_pages.router)
     app.include_router(gate_pages.router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_api_route("/docs", _docs, include_in_schema=False)
     app.add_exception_handler(TightnutError, _domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Added last is outermost: headers on every answer, then errors, then the body limit.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, render=_domain_error)
+    app.add_middleware(InternalErrors, render=_domain_error)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
-def _docs() -> HTMLResponse:
-    """Swagger UI served from the package: no CDN."""
-    return get_swagger_ui_html(
-        openapi_url="/openapi.json",
-        title="Tightnut API",
-        swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-        swagger_css_url="/static/swagger/swagger-ui.css",
-        swagger_favicon_url="/static/swagger/favicon-32x32.png",
-    )
+def _docs(request: Request) -> Response:
+    """Swagger UI served from the package: no CDN, no inline script."""
+    headers = {"Content-Security-Policy": DOCS_POLICY}
+    return templates.TemplateResponse(request, "docs.html", {}, headers=headers)
 
 
 def _is_api(request: Request) -> bool:
@@ -95,13 +103,23 @@ def _is_api(request: Request) -> bool:
 
 def _domain_error(request: Request, exc: TightnutError) -> Response:
     if _is_api(request):
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return JSONResponse({"error": exc.as_dict()}, status_code=exc.status_code, headers=headers)
+        body = {"error": exc.as_dict()}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
     if exc.status_code == 401:
         return RedirectResponse("/login", status_code=303)
     return templates.TemplateResponse(
-        request, "error.html", {"error": exc}, status_code=exc.status_code
+        request, "error.html", {"error": exc}, status_code=exc.status_code, headers=exc.headers
     )
+
+
+def _http_error(request: Request, exc: HTTPException) -> Response:
+    """Starlette's own refusals (no such route, wrong method) in the house format."""
+    error = TightnutError(str(exc.detail))
+    error.status_code = exc.status_code
+    error.code = HTTP_CODES.get(exc.status_code, "error")
+    response = _domain_error(request, error)
+    response.headers.update(exc.headers or {})
+    return response
 
 
 def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -129,43 +147,3 @@ def _field_path(loc: tuple[object, ...] | list[object]) -> str:
         else:
             path += f".{part}" if path else str(part)
     return path
-
-
-class BodyLimit:
-    """Refuse request bodies over ``max_bytes`` with 413, declared or streamed."""
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
-            return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise _BodyTooLargeError
-            return message
-
-        try:
-            await self.app(scope, counted, send)
-        except _BodyTooLargeError:
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = TooLarge(f"request body is over {self.max_bytes} bytes", field="body")
-        response = JSONResponse({"error": error.as_dict()}, status_code=error.status_code)
-        await response(scope, receive, send)
-
-
-class _BodyTooLargeError(Exception):
-    pass

@@ -23,7 +23,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     inspection_lead_minutes: int = Field(default=180, ge=0, le=24 * 60)
-    secure_cookies: bool = False
+    secure_cookies: bool = True
+    redis_url: str | None = None
+    redis_prefix: str = Field(default="tightnut:", min_length=1, max_length=100)
+    login_failures_per_account: int = Field(default=10, ge=1, le=1000)
+    login_failures_per_address: int = Field(default=50, ge=1, le=100_000)
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
     max_km_per_hour: float = Field(default=120.0, gt=0)
     max_engine_hours_per_day: float = Field(default=24.0, gt=0, le=24)
 
@@ -32,6 +37,15 @@ class Settings(BaseSettings):
     def _known_backend(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must be a sqlite:// or postgresql+psycopg:// URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
 
 

@@ -9,11 +9,21 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from tightnut.auth.models import TokenKind
 from tightnut.auth.rights import Actor
 from tightnut.auth.service import authenticate_token
+from tightnut.auth.throttle import (
+    FailureStore,
+    LoginGuard,
+    LoginPolicy,
+    RedisFailures,
+    SqlFailures,
+    address_key,
+)
 from tightnut.config import Settings
 from tightnut.db import transaction
 from tightnut.errors import Unauthorized
+from tightnut.fleet.meters import MeterLimits, limits_of
 from tightnut.rules import RuleCatalog
 
 SESSION_COOKIE = "tightnut_session"
@@ -67,15 +77,37 @@ def _api_actor(request: Request, session: DbSession) -> Actor:
     token = _bearer(request)
     if token is None:
         raise Unauthorized("send 'Authorization: Bearer <token>'")
-    return authenticate_token(session, token)
+    return authenticate_token(session, token, kind=TokenKind.API)
 
 
 def _page_actor(request: Request, session: DbSession) -> Actor:
-    token = request.cookies.get(SESSION_COOKIE) or _bearer(request)
-    if token is None:
+    # Pages take only the session cookie: an API token is no browser session, and back.
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
         raise Unauthorized("sign in first")
-    return authenticate_token(session, token)
+    return authenticate_token(session, token, kind=TokenKind.SESSION)
 
 
 ApiActor = Annotated[Actor, Depends(_api_actor)]
 PageActor = Annotated[Actor, Depends(_page_actor)]
+
+
+def _login_guard(request: Request, session: DbSession, settings: AppSettings) -> LoginGuard:
+    redis_client = request.app.state.redis
+    store: FailureStore = (
+        RedisFailures(redis_client, prefix=settings.redis_prefix + "login:")
+        if redis_client is not None
+        else SqlFailures(session)
+    )
+    host = request.client.host if request.client else None
+    return LoginGuard(store=store, policy=LoginPolicy.of(settings), address=address_key(host))
+
+
+SignInGuard = Annotated[LoginGuard, Depends(_login_guard)]
+
+
+def _limits(settings: AppSettings) -> MeterLimits:
+    return limits_of(settings)
+
+
+Limits = Annotated[MeterLimits, Depends(_limits)]

@@ -19,6 +19,11 @@ class TightnutError(Exception):
         self.field = field
         self.detail = dict(detail or {})
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the response carries besides the body."""
+        return {}
+
     def as_dict(self) -> dict[str, object]:
         """The error as the JSON body the API returns."""
         body: dict[str, object] = {"code": self.code, "message": self.message}
@@ -41,6 +46,11 @@ class Unauthorized(TightnutError):
 
     status_code = 401
     code = "unauthorized"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Tell the client which credentials to send."""
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(TightnutError):
@@ -69,3 +79,33 @@ class TooLarge(TightnutError):
 
     status_code = 413
     code = "too_large"
+
+
+class TooManyRequests(TightnutError):
+    """Too many attempts; the client may try again after ``retry_after_seconds``."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after_seconds: int, field: str | None = None) -> None:
+        super().__init__(message, field=field, detail={"retry_after_seconds": retry_after_seconds})
+        self.retry_after_seconds = retry_after_seconds
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """When to try again, in whole seconds."""
+        return {"Retry-After": str(self.retry_after_seconds)}
+
+
+class Unavailable(TightnutError):
+    """A component the request needs is down; the caller may retry later."""
+
+    status_code = 503
+    code = "unavailable"
+
+
+class Internal(TightnutError):
+    """Something broke on our side; the details go to the log, never to the caller."""
+
+    status_code = 500
+    code = "internal"

@@ -1,6 +1,6 @@
 """Every ORM model, imported in one place so that Alembic and the app see the whole schema."""
 
-from tightnut.auth.models import ApiToken, Operator, User
+from tightnut.auth.models import ApiToken, LoginFailure, Operator, User
 from tightnut.db import Base
 from tightnut.defects.models import Defect, DefectEvent
 from tightnut.fleet.models import Depot, MeterReading, MeterReplacement, Vehicle
@@ -31,6 +31,7 @@ __all__ = [
     "DefectEvent",
     "Depot",
     "Inspection",
+    "LoginFailure",
     "MeterReading",
     "MeterReplacement",
     "Operator",

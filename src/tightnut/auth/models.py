@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tightnut.db import Base, UTCDateTime, utcnow
@@ -21,6 +21,13 @@ class Role(StrEnum):
     SERVICE_ENGINEER = "service_engineer"
     NETWORK_MANAGER = "network_manager"
     ADMIN = "admin"
+
+
+class TokenKind(StrEnum):
+    """What a token opens: the API (bearer header) or a browser session (cookie)."""
+
+    API = "api"
+    SESSION = "session"
 
 
 class Operator(Base):
@@ -52,13 +59,27 @@ class ApiToken(Base):
     """A bearer or browser-session token; only its SHA-256 digest is stored."""
 
     __tablename__ = "api_tokens"
-    __table_args__ = (UniqueConstraint("digest"),)
+    __table_args__ = (
+        UniqueConstraint("digest"),
+        CheckConstraint("kind IN ('api', 'session')", name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     digest: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16), default="api")
+    kind: Mapped[str] = mapped_column(String(16), default=TokenKind.API.value)
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginFailure(Base):
+    """One failed sign-in, counted against an account or a client address."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_failed_at", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -6,10 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import AfterValidator
 
 from tightnut.auth import service
-from tightnut.deps import SESSION_COOKIE, AppSettings, DbSession
-from tightnut.errors import Unauthorized
+from tightnut.auth.models import TokenKind
+from tightnut.config import Settings
+from tightnut.deps import SESSION_COOKIE, AppSettings, DbSession, SignInGuard
+from tightnut.errors import TooManyRequests, Unauthorized
+from tightnut.fields import no_nul
 from tightnut.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -26,34 +30,46 @@ def login(
     request: Request,
     session: DbSession,
     settings: AppSettings,
-    email: Annotated[str, Form()],
-    password: Annotated[str, Form()],
+    guard: SignInGuard,
+    email: Annotated[str, Form(max_length=320), AfterValidator(no_nul)],
+    password: Annotated[str, Form(max_length=200)],
 ) -> Response:
     """Check the password, set the session cookie and go to the board."""
     try:
-        user = service.authenticate_password(session, email=email, password=password)
-    except Unauthorized as exc:
+        user = guard.sign_in(session, email=email, password=password)
+    except (Unauthorized, TooManyRequests) as exc:
         context = {"error": exc.message, "email": email}
-        return templates.TemplateResponse(request, "login.html", context, status_code=401)
-    token = service.issue_token(session, user=user, kind="session", hours=settings.session_hours)
-    response = RedirectResponse("/", status_code=303)
+        return templates.TemplateResponse(
+            request, "login.html", context, status_code=exc.status_code, headers=exc.headers
+        )
+    hours = settings.session_hours
+    token = service.issue_token(session, user=user, kind=TokenKind.SESSION, hours=hours)
+    response = RedirectResponse("/", status_code=303, headers={"Cache-Control": "no-store"})
     response.set_cookie(
         SESSION_COOKIE,
         token,
         httponly=True,
         samesite="lax",
-        secure=settings.secure_cookies,
-        max_age=settings.session_hours * 3600,
+        secure=_secure(request, settings),
+        max_age=hours * 3600,
     )
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, session: DbSession) -> Response:
+def logout(request: Request, session: DbSession, settings: AppSettings) -> Response:
     """Revoke the session token and clear the cookie."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         service.revoke_token(session, token)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="lax", secure=_secure(request, settings)
+    )
     return response
+
+
+def _secure(request: Request, settings: Settings) -> bool:
+    # Over HTTPS (seen directly or through the proxy's headers) the cookie is Secure whatever
+    # the setting says; the setting, on by default, covers a proxy that does not say so.
+    return settings.secure_cookies or request.url.scheme == "https"

@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tightnut.auth.models import ApiToken, Operator, Role, User
-from tightnut.auth.rights import Actor
+from tightnut.auth.models import ApiToken, Operator, Role, TokenKind, User
+from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
 from tightnut.errors import Conflict, Invalid, NotFound, Unauthorized
+from tightnut.paging import PageRequest, Slice, keyset
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "tn_"
@@ -79,24 +81,38 @@ def create_user(
 
 
 def issue_token(
-    session: Session, *, user: User, kind: str = "api", label: str = "", hours: int | None = None
+    session: Session,
+    *,
+    user: User,
+    kind: TokenKind = TokenKind.API,
+    label: str = "",
+    hours: int | None = None,
 ) -> str:
     """A new random token for ``user``; the plain value is returned once and never stored."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return _issue(session, user_id=user.id, kind=kind, label=label, hours=hours)[1]
+
+
+def _issue(
+    session: Session, *, user_id: int, kind: TokenKind, label: str, hours: int | None
+) -> tuple[ApiToken, str]:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(hours=hours) if hours else None
-    session.add(
-        ApiToken(user_id=user.id, digest=_digest(token), kind=kind, label=label, expires_at=expires)
+    token = ApiToken(
+        user_id=user_id, digest=_digest(secret), kind=kind.value, label=label, expires_at=expires
     )
+    session.add(token)
     session.flush()
-    return token
+    return token, secret
 
 
-def authenticate_token(session: Session, token: str, *, now: datetime | None = None) -> Actor:
-    """The actor behind a bearer or session token; 401 when unknown, expired or revoked."""
+def authenticate_token(
+    session: Session, token: str, *, kind: TokenKind, now: datetime | None = None
+) -> Actor:
+    """The actor behind a token of ``kind``; 401 if unknown, of another kind, expired or revoked."""
     row = session.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.digest == _digest(token))
+        .where(ApiToken.digest == _digest(token), ApiToken.kind == kind.value)
     ).first()
     if row is None:
         raise Unauthorized("unknown token")
@@ -117,15 +133,27 @@ def actor_of(user: User) -> Actor:
 
 
 def authenticate_password(session: Session, *, email: str, password: str) -> User:
-    """The user with these credentials; 401 otherwise (the same answer for both mistakes)."""
+    """The user with these credentials; 401 otherwise, with the same answer and cost for both."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or user.password_hash is None or not user.active:
-        raise Unauthorized("wrong e-mail or password")
+    stored = user.password_hash if user is not None and user.active else None
+    # A missing user costs one argon2 check too, so timing does not tell which e-mails exist.
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher.verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         raise Unauthorized("wrong e-mail or password") from None
+    if user is None or stored is None:
+        raise Unauthorized("wrong e-mail or password")
     return user
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def warm_up() -> None:
+    """Hash the stand-in password now, so the first unknown e-mail costs no more than later ones."""
+    _dummy_hash()
 
 
 def revoke_token(session: Session, token: str) -> None:
@@ -134,3 +162,87 @@ def revoke_token(session: Session, token: str) -> None:
     if api_token is not None and api_token.revoked_at is None:
         api_token.revoked_at = utcnow()
         session.flush()
+
+
+def list_users(session: Session, actor: Actor, *, page: PageRequest) -> Slice[User]:
+    """The users of the caller's operator, newest first (administrators only)."""
+    actor.require(Right.MANAGE_USERS)
+    query = select(User).where(User.operator_id == actor.operator_id)
+    return keyset(session, query, key=User.created_at, row_id=User.id, page=page)
+
+
+def get_user(session: Session, actor: Actor, user_id: int) -> User:
+    """A user of the caller's operator; another operator's user is not found either."""
+    user = session.get(User, user_id)
+    if user is None or user.operator_id != actor.operator_id:
+        raise NotFound(f"no user {user_id}", field="user_id")
+    return user
+
+
+def update_user(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    *,
+    role: Role | None = None,
+    full_name: str | None = None,
+) -> User:
+    """Change a user's role or name (administrators only; not one's own role)."""
+    actor.require(Right.MANAGE_USERS)
+    user = get_user(session, actor, user_id)
+    if role is not None and role != user.role:
+        if user.id == actor.user_id:
+            raise Conflict("you may not change your own role", field="role")
+        user.role = role.value
+    if full_name is not None:
+        user.full_name = full_name
+    session.flush()
+    return user
+
+
+def set_active(session: Session, actor: Actor, user_id: int, *, active: bool) -> User:
+    """Deactivate a user (every token stops at once) or let them in again (administrators only)."""
+    actor.require(Right.MANAGE_USERS)
+    user = get_user(session, actor, user_id)
+    if user.id == actor.user_id:
+        raise Conflict("you may not deactivate yourself", field="user_id")
+    if user.active and not active:
+        _revoke_all(session, user.id)
+    user.active = active
+    session.flush()
+    return user
+
+
+def _revoke_all(session: Session, user_id: int) -> None:
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def list_tokens(session: Session, actor: Actor, *, page: PageRequest) -> Slice[ApiToken]:
+    """The caller's own API tokens, newest first, revoked and expired ones too."""
+    query = select(ApiToken).where(
+        ApiToken.user_id == actor.user_id, ApiToken.kind == TokenKind.API.value
+    )
+    return keyset(session, query, key=ApiToken.created_at, row_id=ApiToken.id, page=page)
+
+
+def create_token(
+    session: Session, actor: Actor, *, label: str, days: int | None
+) -> tuple[ApiToken, str]:
+    """A new API token of the caller and its secret, which is shown this once."""
+    hours = days * 24 if days else None
+    return _issue(session, user_id=actor.user_id, kind=TokenKind.API, label=label, hours=hours)
+
+
+def revoke_own_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
+    """Revoke one of the caller's API tokens; it answers 401 from now on."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != actor.user_id or token.kind != TokenKind.API:
+        raise NotFound(f"no token {token_id}", field="token_id")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.flush()
+    return token

@@ -18,7 +18,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/tightnut db upgrade
 	$(BIN)/tightnut demo load --if-empty
-	@echo "Tightnut on http://127.0.0.1:8000 (API docs at /docs); stop with Ctrl-C"
+	@echo "Tightnut starting (TIGHTNUT_HOST, TIGHTNUT_PORT); stop with Ctrl-C"
 	$(BIN)/tightnut serve
 
 services:

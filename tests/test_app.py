@@ -21,6 +21,7 @@ from tightnut.auth.models import ApiToken, Role
 from tightnut.config import Settings
 from tightnut.db import utcnow
 from tightnut.fleet.models import Vehicle
+from tightnut.openapi import ErrorBody
 from tightnut.rules import RulePackError
 
 
@@ -267,3 +268,27 @@ def test_internal_errors_answer_generically_without_a_trace(session: Session) ->
         for leak in ("Traceback", "sqlite", "OperationalError", "api_tokens", 'File "'):
             assert leak not in answer.text
         _assert_security_headers(answer, answer.url.path)
+
+
+def test_openapi_documents_the_error_body_every_operation_answers(
+    client: TestClient, session: Session
+) -> None:
+    document = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    error_ref = {"$ref": "#/components/schemas/ErrorBody"}
+    for path, operations in document["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        for operation in operations.values():
+            responses = operation["responses"]
+            assert responses["default"]["content"]["application/json"]["schema"] == error_ref
+            if "422" in responses:
+                assert responses["422"]["content"]["application/json"]["schema"] == error_ref
+    login = make_login(session, make_operator(session), Role.DISPATCHER)
+    session.commit()
+    for answer in (
+        client.get("/api/v1/vehicles/0", headers=login.headers),
+        client.get("/api/v1/vehicles/99", headers=login.headers),
+        client.get("/api/v1/me"),
+    ):
+        ErrorBody.model_validate(answer.json())

@@ -27,6 +27,7 @@ from tightnut.health import router as health_router
 from tightnut.inspections import routes as inspection_routes
 from tightnut.maintenance import routes as maintenance_routes
 from tightnut.middleware import CONTENT_SECURITY_POLICY, BodyLimit, InternalErrors, SecurityHeaders
+from tightnut.openapi import document_errors
 from tightnut.people import routes as people_routes
 from tightnut.rules import RuleCatalog, load_catalog
 from tightnut.templating import templates
@@ -81,6 +82,7 @@ def create_app(
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_api_route("/docs", _docs, include_in_schema=False)
+    document_errors(app, prefix=API_PREFIX)
     app.add_exception_handler(TightnutError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -11,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from auth.conftest import ClientMaker
 from factories import make_operator
+from reliability.serverproc import serving
 from tightnut.auth import service as auth
 from tightnut.auth.models import ApiToken, LoginFailure, Role
 from tightnut.auth.throttle import RedisFailures, connect_redis
-from tightnut.db import utcnow
+from tightnut.db import make_engine, make_session_factory, transaction, utcnow
+from tightnut.migrate import upgrade
 
 PASSWORD = "correct horse"
 EMAIL = "ann@example.test"
@@ -171,3 +176,35 @@ def test_unknown_emails_count_like_known_ones(
     ghost = "ghost@example.test"
     assert [_token(client, email=ghost) for _ in range(3)] == [401, 401, 401]
     assert _token(client, email=ghost) == 429
+
+
+def test_two_worker_processes_share_one_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(make_session_factory(engine)) as session:
+        auth.create_user(
+            session,
+            operator_id=make_operator(session).id,
+            email=EMAIL,
+            full_name="Ann",
+            role=Role.DISPATCHER,
+            password=PASSWORD,
+        )
+    engine.dispose()
+    monkeypatch.setenv("TIGHTNUT_LOGIN_FAILURES_PER_ACCOUNT", "4")
+    with serving(url, log_path=tmp_path / "server.log", workers=2) as server:
+        statuses = []
+        for password in ["wrong password"] * 4 + [PASSWORD]:
+            # A new connection each time, so the kernel hands them to either worker.
+            with httpx.Client(base_url=server.url, timeout=30) as fresh:
+                answer = fresh.post(
+                    "/api/v1/auth/token", json={"email": EMAIL, "password": password}
+                )
+                statuses.append(answer.status_code)
+        log = server.log_tail(400)
+    pids = {int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", log)}
+    assert statuses == [401, 401, 401, 401, 429]
+    assert len(pids) >= 2

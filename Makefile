@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+run: export TIGHTNUT_SECURE_COOKIES ?= false
 run: $(STAMP)
 	$(BIN)/tightnut db upgrade
 	$(BIN)/tightnut demo load --if-empty

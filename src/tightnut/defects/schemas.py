@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tightnut.fields import Body, ClientTime
+
 
 class DefectEventRead(BaseModel):
     """One signed state change."""
@@ -44,18 +46,14 @@ class DefectRead(BaseModel):
     history: list[DefectEventRead] = Field(default_factory=list)
 
 
-class StartRepair(BaseModel):
+class StartRepair(Body):
     """Taking a defect into repair."""
-
-    model_config = ConfigDict(extra="forbid")
 
     note: str = Field(default="", max_length=2000)
 
 
-class RepairSignOff(BaseModel):
+class RepairSignOff(Body):
     """The signed statement that a defect was repaired, and how."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
     work_done: str = Field(min_length=3, max_length=2000)
-    client_time: datetime | None = None
+    client_time: ClientTime | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -29,6 +30,7 @@ COLUMNS = (
     "odometer_km",
     "engine_hours",
 )
+MAX_ROWS = 2_000  # one transaction; a whole depot or a region per file
 REQUIRED = frozenset(
     {"depot", "plate", "vehicle_class", "make", "model", "model_family", "engine_type"}
 )
@@ -37,14 +39,13 @@ REQUIRED = frozenset(
 def import_vehicles(session: Session, actor: Actor, *, text: str) -> ImportReport:
     """Add every vehicle in ``text`` (CSV with a header) or raise Invalid listing each bad row."""
     actor.require(Right.MANAGE_FLEET)
-    reader = csv.DictReader(io.StringIO(text))
-    _check_header(reader.fieldnames)
+    fieldnames, records = _read_csv(text)
+    _check_header(fieldnames)
     depots = _depots_by_name(session, actor)
     rows: list[VehicleCreate] = []
     errors: list[ImportRowError] = []
     seen: dict[tuple[str, str], int] = {}
-    for record in reader:
-        line = reader.line_num
+    for line, record in records:
         data, row_errors = _parse_row(record, line, depots)
         if data is not None:
             row_errors += _row_problems(session, actor, data, line, seen)
@@ -60,8 +61,21 @@ def import_vehicles(session: Session, actor: Actor, *, text: str) -> ImportRepor
     return ImportReport(imported=len(vehicles), vehicle_ids=[v.id for v in vehicles])
 
 
-def _check_header(fieldnames: object) -> None:
-    names = set(fieldnames or [])  # type: ignore[call-overload]
+def _read_csv(text: str) -> tuple[list[str], list[tuple[int, dict[str, str | None]]]]:
+    """The header and each record with its line, at most ``MAX_ROWS``; unreadable CSV is refused."""
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        fieldnames = list(reader.fieldnames or [])
+        records = [(reader.line_num, record) for record in itertools.islice(reader, MAX_ROWS + 1)]
+    except csv.Error as exc:
+        raise Invalid(f"line {reader.line_num}: {exc}", field="file") from None
+    if len(records) > MAX_ROWS:
+        raise Invalid(f"a file takes at most {MAX_ROWS} vehicles; split it", field="file")
+    return fieldnames, records
+
+
+def _check_header(fieldnames: list[str]) -> None:
+    names = set(fieldnames)
     missing = sorted(REQUIRED - names)
     unknown = sorted(names - set(COLUMNS))
     if missing or unknown:

@@ -5,32 +5,43 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from tightnut.fields import (
+    Body,
+    ClientTime,
+    ClockText,
+    Day,
+    EngineHours,
+    Km,
+    MeterValue,
+    Patch,
+    RecordId,
+    check_meter_range,
+)
 from tightnut.fleet.models import Meter
 from tightnut.rules.schema import EngineType, Jurisdiction, VehicleClass
 
 GAS_ENGINES = frozenset({"cng", "lng", "lpg"})
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+_Strict = Body
 
 
-class DepotCreate(_Strict):
+class DepotCreate(Body):
     """A new depot."""
 
     name: str = Field(min_length=1, max_length=200)
-    timezone: str
+    timezone: str = Field(min_length=1, max_length=64)
     jurisdiction: Jurisdiction
-    shift_starts: list[str] = Field(min_length=1, max_length=6)
+    shift_starts: list[ClockText] = Field(min_length=1, max_length=6)
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown time zone '{value}'") from None
         return value
 
@@ -55,10 +66,10 @@ class DepotRead(BaseModel):
     shift_starts: list[str]
 
 
-class VehicleCreate(_Strict):
+class VehicleCreate(Body):
     """A new vehicle; a gas-fuelled one needs its cylinder certification due date."""
 
-    depot_id: int
+    depot_id: RecordId
     plate: str = Field(min_length=1, max_length=20)
     vin: str | None = Field(default=None, max_length=17)
     vehicle_class: VehicleClass
@@ -67,9 +78,9 @@ class VehicleCreate(_Strict):
     model_family: str = Field(min_length=1, max_length=100)
     engine_type: EngineType
     fastener_positions: int = Field(default=10, ge=4, le=12)
-    gas_cylinder_cert_due: date | None = None
-    odometer_km: float | None = Field(default=None, ge=0)
-    engine_hours: float | None = Field(default=None, ge=0)
+    gas_cylinder_cert_due: Day | None = None
+    odometer_km: Km | None = None
+    engine_hours: EngineHours | None = None
 
     @field_validator("plate", "vin")
     @classmethod
@@ -99,21 +110,31 @@ class VehicleRead(BaseModel):
     out_of_service_reason: str | None = None
 
 
-class MeterReadingCreate(_Strict):
+class MeterReadingCreate(Body):
     """One reading of one meter."""
 
     meter: Meter
-    value: float = Field(ge=0)
-    client_time: datetime | None = None
+    value: MeterValue
+    client_time: ClientTime | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _in_range(cls, value: float, info: ValidationInfo) -> float:
+        return check_meter_range(str(info.data.get("meter", "")), value)
 
 
-class MeterReplacementCreate(_Strict):
+class MeterReplacementCreate(Body):
     """The explicit event of a replaced odometer or engine."""
 
     meter: Meter
-    old_final_value: float = Field(ge=0)
-    new_start_value: float = Field(ge=0)
+    old_final_value: MeterValue
+    new_start_value: MeterValue
     reason: str = Field(min_length=3, max_length=500)
+
+    @field_validator("old_final_value", "new_start_value")
+    @classmethod
+    def _in_range(cls, value: float, info: ValidationInfo) -> float:
+        return check_meter_range(str(info.data.get("meter", "")), value)
 
 
 class ImportRowError(BaseModel):

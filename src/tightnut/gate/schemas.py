@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from tightnut.fields import Body, ClientTime
 from tightnut.gate.kernel import GateDecision
 from tightnut.gate.service import BoardRow, reason_dict
 
@@ -55,12 +56,10 @@ class GateDecisionRead(BaseModel):
         )
 
 
-class ReleaseRequest(BaseModel):
+class ReleaseRequest(Body):
     """A request to release a vehicle to the line."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    client_time: datetime | None = None
+    client_time: ClientTime | None = None
 
 
 class ReleaseRead(BaseModel):

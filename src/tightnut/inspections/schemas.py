@@ -3,35 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tightnut.fields import Body, ClientTime, Count, EngineHours, Km, MeasuredValue, RecordId
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+Position = Annotated[int, Field(strict=True, ge=1, le=12)]
 
 
-class ItemResultIn(_Strict):
+class ItemResultIn(Body):
     """One checklist item as the inspector recorded it."""
 
     item_id: str = Field(min_length=1, max_length=100)
     passed: bool | None = None
-    count: int | None = None
-    positions: list[int] = Field(default_factory=list, max_length=12)
-    value: float | None = None
+    count: Count | None = None
+    positions: list[Position] = Field(default_factory=list, max_length=12)
+    value: MeasuredValue | None = None
     note: str | None = Field(default=None, max_length=1000)
 
 
-class InspectionCreate(_Strict):
+class InspectionCreate(Body):
     """A pre-shift inspection: every checklist item, the meters and the client's clock."""
 
-    vehicle_id: int
+    vehicle_id: RecordId
     results: list[ItemResultIn] = Field(min_length=1, max_length=500)
-    odometer_km: float | None = Field(default=None, ge=0)
-    engine_hours: float | None = Field(default=None, ge=0)
-    client_time: datetime | None = None
+    odometer_km: Km | None = None
+    engine_hours: EngineHours | None = None
+    client_time: ClientTime | None = None
     note: str | None = Field(default=None, max_length=2000)
-    corrects_id: int | None = None
+    corrects_id: RecordId | None = None
 
 
 class ItemResultRead(BaseModel):

@@ -3,22 +3,26 @@
 Baseline: a vehicle with no recorded state for a periodic task is taken as never serviced:
 last done at 0 km and 0 h, on the day it was registered. Unknown maintenance is not assumed
 done; record the last service as a baseline (``PUT /vehicles/{id}/tasks/{task_id}/baseline``).
+
+Bad rows: a row resting on a value no vehicle can have (an infinite odometer written before
+inputs were bounded, a meter offset of 1e308 …) is flagged by ``screen`` and never reaches
+the kernel, so every other row is judged. Its status is ``invalid_input`` and ``problem``
+names the value; such rows come back only when ``statuses`` asks for them, and each
+computation that meets one logs a warning naming the vehicle, task and field.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, cast
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from tightnut.fleet.models import Vehicle
 from tightnut.maintenance.due import (
     DueResult,
     FleetState,
@@ -27,7 +31,16 @@ from tightnut.maintenance.due import (
     TaskTable,
     compute_due,
 )
-from tightnut.maintenance.models import Programme, ProgrammeTask, TaskState
+from tightnut.maintenance.dueread import (
+    ProgrammeSpec,
+    TaskSpec,
+    VehicleFacts,
+    day_numbers,
+    facts_of,
+    load_programmes,
+    load_states,
+    load_vehicles,
+)
 from tightnut.maintenance.programmes import programme_for
 from tightnut.maintenance.rows import (
     BuiltRows,
@@ -37,36 +50,29 @@ from tightnut.maintenance.rows import (
     build_rows,
     day_number,
 )
+from tightnut.maintenance.screen import (
+    Finding,
+    Findings,
+    clean_table,
+    flag_rows,
+    neutralised,
+    row_findings,
+    screen_inputs,
+)
 from tightnut.rules.schema import ENGINE_TYPES
 
-EPOCH = date(1970, 1, 1)
-STATUS_NAMES = ("ok", "due_soon", "due", "overdue")
+STATUS_NAMES = ("ok", "due_soon", "due", "overdue", "invalid_input")
+INVALID = STATUS_NAMES.index("invalid_input")
 DRIVER_NAMES = ("km", "hours", "days")
 NAN = math.nan
 FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class VehicleFacts:
-    """What the due list needs of a vehicle, in lifetime units."""
-
-    id: int
-    plate: str
-    depot_id: int
-    model_family: str
-    vehicle_class: str
-    engine_type: str
-    km: float
-    hours: float
-    km_per_day: float
-    hours_per_day: float
-    gas_cert_due: date | None
-    registered_on: date
+MAX_LOGGED = 20
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class DueEntry:
-    """One (vehicle, task) with the engine's verdict."""
+    """One (vehicle, task) with the engine's verdict, or the problem that kept it from one."""
 
     vehicle: VehicleFacts
     programme: ProgrammeSpec
@@ -79,207 +85,7 @@ class DueEntry:
     forecast_date: date | None
     driver: str
     overdue_by: float
-
-
-def load_vehicles(
-    session: Session,
-    operator_id: int,
-    *,
-    depot_id: int | None = None,
-    vehicle_ids: Sequence[int] | None = None,
-) -> list[VehicleFacts]:
-    """The operator's vehicles (optionally of one depot or these ids) as plain facts."""
-    query = select(
-        Vehicle.id,
-        Vehicle.plate,
-        Vehicle.depot_id,
-        Vehicle.model_family,
-        Vehicle.vehicle_class,
-        Vehicle.engine_type,
-        Vehicle.odometer_km,
-        Vehicle.odometer_offset_km,
-        Vehicle.engine_hours,
-        Vehicle.engine_hours_offset,
-        Vehicle.km_per_day,
-        Vehicle.hours_per_day,
-        Vehicle.gas_cylinder_cert_due,
-        Vehicle.created_at,
-    ).where(Vehicle.operator_id == operator_id)
-    if depot_id is not None:
-        query = query.where(Vehicle.depot_id == depot_id)
-    if vehicle_ids is not None:
-        query = query.where(Vehicle.id.in_(vehicle_ids))
-    return [
-        VehicleFacts(
-            id=vid,
-            plate=plate,
-            depot_id=depot,
-            model_family=family,
-            vehicle_class=klass,
-            engine_type=engine,
-            km=_lifetime(km, km_offset),
-            hours=_lifetime(hours, hours_offset),
-            km_per_day=km_rate,
-            hours_per_day=hours_rate,
-            gas_cert_due=_day(gas_due),
-            registered_on=_day(created) or EPOCH,
-        )
-        for (
-            vid,
-            plate,
-            depot,
-            family,
-            klass,
-            engine,
-            km,
-            km_offset,
-            hours,
-            hours_offset,
-            km_rate,
-            hours_rate,
-            gas_due,
-            created,
-        ) in _raw(session, query.order_by(Vehicle.plate))
-    ]
-
-
-def _raw(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Rows as plain tuples straight from the driver: the due list reads tens of thousands.
-
-    The query only binds integers, so it is rendered with literal values for every driver.
-    """
-    connection = session.connection()
-    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql)
-        rows = cast(list[tuple[Any, ...]], cursor.fetchall())
-    finally:
-        cursor.close()
-    return rows
-
-
-def _cached(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Rows as tuples through SQLAlchemy's compiled-statement cache (for small results)."""
-    return [tuple(row) for row in session.connection().execute(query).all()]
-
-
-def _day(value: date | datetime | str | None) -> date | None:
-    """A date from what the driver returns (SQLite gives text, PostgreSQL date objects)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(value[:10])
-
-
-@dataclass(frozen=True)
-class ProgrammeSpec:
-    """A programme as plain data (the due list reads many attributes in tight loops)."""
-
-    id: int
-    code: str
-    source: str
-    illustrative: bool
-    model_families: tuple[str, ...]
-    vehicle_class: str | None
-    engine_types: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TaskSpec:
-    """A programme task as plain data."""
-
-    id: int
-    programme_id: int
-    code: str
-    name: str
-    kind: str
-    engine_types: tuple[str, ...]
-    interval_km: float | None
-    interval_hours: float | None
-    interval_days: float | None
-    soon_km: float
-    soon_hours: float
-    soon_days: float
-    tolerance_pct: float
-    includes: tuple[str, ...]
-    season_start: str | None
-    season_end: str | None
-    trigger: str | None
-    window_min_km: float | None
-    window_max_km: float | None
-    safety_critical: bool
-    source: str
-
-
-def load_programmes(
-    session: Session, operator_id: int, *, only_safety_critical: bool = False
-) -> tuple[list[ProgrammeSpec], list[TaskSpec]]:
-    """The operator's programmes and their tasks, in one query."""
-    programme, task = Programme.__table__, ProgrammeTask.__table__
-    condition = task.c.programme_id == programme.c.id
-    if only_safety_critical:
-        condition = condition & task.c.safety_critical.is_(True)
-    query = (
-        select(programme, task)
-        .select_from(programme.outerjoin(task, condition))
-        .where(programme.c.operator_id == operator_id)
-        .order_by(programme.c.id, task.c.id)
-    )
-    width = len(programme.c)
-    programmes: dict[int, ProgrammeSpec] = {}
-    tasks: list[TaskSpec] = []
-    for row in session.connection().execute(query):
-        p = dict(zip(programme.c.keys(), row[:width], strict=True))
-        programmes.setdefault(p["id"], _programme_spec(p))
-        t = dict(zip(task.c.keys(), row[width:], strict=True))
-        if t["id"] is not None:
-            tasks.append(_task_spec(t))
-    return list(programmes.values()), tasks
-
-
-def _programme_spec(p: dict[str, Any]) -> ProgrammeSpec:
-    return ProgrammeSpec(
-        id=p["id"],
-        code=p["code"],
-        source=p["source"],
-        illustrative=p["illustrative"],
-        model_families=tuple(p["model_families"]),
-        vehicle_class=p["vehicle_class"],
-        engine_types=tuple(p["engine_types"]),
-    )
-
-
-def _task_spec(t: dict[str, Any]) -> TaskSpec:
-    return TaskSpec(
-        **{**t, "engine_types": tuple(t["engine_types"]), "includes": tuple(t["includes"])}
-    )
-
-
-def _lifetime(reading: float | None, offset: float) -> float:
-    """A meter's lifetime value (its reading plus what replaced meters had run); NaN if none."""
-    return NAN if reading is None else reading + offset
-
-
-def facts_of(vehicle: Vehicle) -> VehicleFacts:
-    """The due list's view of a loaded vehicle."""
-    return VehicleFacts(
-        id=vehicle.id,
-        plate=vehicle.plate,
-        depot_id=vehicle.depot_id,
-        model_family=vehicle.model_family,
-        vehicle_class=vehicle.vehicle_class,
-        engine_type=vehicle.engine_type,
-        km=_lifetime(vehicle.odometer_km, vehicle.odometer_offset_km),
-        hours=_lifetime(vehicle.engine_hours, vehicle.engine_hours_offset),
-        km_per_day=vehicle.km_per_day,
-        hours_per_day=vehicle.hours_per_day,
-        gas_cert_due=vehicle.gas_cylinder_cert_due,
-        registered_on=vehicle.created_at.date(),
-    )
+    problem: str | None = None
 
 
 def compute_entries(
@@ -295,7 +101,8 @@ def compute_entries(
     """Each applicable (vehicle, task) of the operator with its status and forecast.
 
     ``vehicles`` skips loading them (with ``depot_id``, all of them are of that depot);
-    ``statuses`` keeps only the rows in those states.
+    ``statuses`` keeps only the rows in those states; rows the engine could not judge
+    (``invalid_input``) come back only when ``statuses`` names that state.
     """
     by_scope = vehicles is None or depot_id is not None
     if vehicles is None:
@@ -305,18 +112,83 @@ def compute_entries(
     )
     if not vehicles or not tasks:
         return []
-    arrays = _vehicle_arrays(vehicles, programmes)
-    states = _states(
+    states = load_states(
         session, operator_id, depot_id, vehicles, by_scope, tasks, only_safety_critical
     )
+    arrays, states, findings = screen_inputs(_vehicle_arrays(vehicles, programmes), states, tasks)
+    if findings.items:
+        _warn(findings, vehicles, tasks, states)
     built = build_rows(arrays, states, tasks, [p.id for p in programmes], ENGINE_TYPES, today)
     if built.vehicle.size == 0:
         return []
-    result = compute_due(built.rows, _task_table(tasks), _fleet(arrays), today=day_number(today))
-    keep = np.ones(built.vehicle.size, dtype=bool)
-    if statuses is not None:
-        keep = np.isin(result.status, [STATUS_NAMES.index(name) for name in statuses])
-    return _entries(np.flatnonzero(keep), built, result, vehicles, tasks, programmes)
+    flagged, slots = flag_rows(built, findings)
+    rows = neutralised(built.rows, flagged, day_number(today))
+    table = clean_table(_task_table(tasks))
+    result = compute_due(rows, table, _fleet(arrays), today=day_number(today))
+    problems = _mark_flagged(result, built, findings, flagged, slots)
+    wanted = set(range(INVALID)) if statuses is None else {STATUS_NAMES.index(s) for s in statuses}
+    keep = np.flatnonzero(np.isin(result.status, sorted(wanted)))
+    return _entries(keep, built, result, vehicles, tasks, programmes, problems)
+
+
+def _mark_flagged(
+    result: DueResult,
+    built: BuiltRows,
+    findings: Findings,
+    flagged: npt.NDArray[np.bool_],
+    slots: IntArray,
+) -> dict[int, str]:
+    """Set flagged rows to ``invalid_input`` with no amounts; their problems by row."""
+    if not flagged.any():
+        return {}
+    result.status[flagged] = INVALID
+    for values in (
+        result.remaining_km,
+        result.remaining_hours,
+        result.remaining_days,
+        result.forecast_day,
+    ):
+        values[flagged] = NAN
+    result.overdue_by[flagged] = 0.0
+    result.suppressed[flagged] = False
+    result.driver[flagged] = np.minimum(slots[flagged], int(MeterKind.DAYS))
+    rows = np.flatnonzero(flagged).tolist()
+    found = row_findings(findings, built, rows, slots[flagged].tolist())
+    return {row: _row_problem(item) for row, item in zip(rows, found, strict=True)}
+
+
+def _row_problem(item: Finding | None) -> str:
+    if item is None:
+        return "a due point is not a finite number"
+    where = {"vehicle": "", "state": "recorded task state: ", "task": "task: "}[item.record]
+    return where + item.message
+
+
+def _warn(
+    findings: Findings,
+    vehicles: Sequence[VehicleFacts],
+    tasks: Sequence[TaskSpec],
+    states: StateArrays,
+) -> None:
+    """One warning naming each record the due engine cannot use (the first few of them)."""
+
+    def name(item: Finding) -> str:
+        if item.record == "vehicle":
+            return f"vehicle {vehicles[item.index].plate} (id {vehicles[item.index].id})"
+        if item.record == "task":
+            return f"task {tasks[item.index].code} (id {tasks[item.index].id})"
+        vehicle = vehicles[int(states.vehicle[item.index])]
+        return f"vehicle {vehicle.plate} task {tasks[int(states.task[item.index])].code} state"
+
+    listed = "; ".join(f"{name(i)}: {i.message}" for i in findings.items[:MAX_LOGGED])
+    more = len(findings.items) - MAX_LOGGED
+    log.warning(
+        "due list: %d value(s) no vehicle can have; the rows resting on them are reported as "
+        "invalid_input: %s%s",
+        len(findings.items),
+        listed,
+        f"; and {more} more" if more > 0 else "",
+    )
 
 
 def _vehicle_arrays(
@@ -337,19 +209,11 @@ def _vehicle_arrays(
         hours=np.array([v.hours for v in vehicles], dtype=np.float64),
         km_per_day=np.array([v.km_per_day for v in vehicles], dtype=np.float64),
         hours_per_day=np.array([v.hours_per_day for v in vehicles], dtype=np.float64),
-        registered_day=_days([v.registered_on for v in vehicles]),
-        gas_due_day=_days([v.gas_cert_due for v in vehicles]),
+        registered_day=day_numbers([v.registered_on for v in vehicles]),
+        gas_due_day=day_numbers([v.gas_cert_due for v in vehicles]),
         engine=np.array([engine.get(v.engine_type, 0) for v in vehicles], dtype=np.int64),
         programme=np.array(programme, dtype=np.int64),
     )
-
-
-def _days(values: Sequence[date | str | None]) -> FloatArray:
-    """Day numbers of dates (or ISO text from the driver); NaN for none."""
-    days = np.array([None if v is None else str(v)[:10] for v in values], dtype="datetime64[D]")
-    numbers = days.astype(np.int64).astype(np.float64)
-    numbers[np.isnat(days)] = np.nan
-    return numbers
 
 
 def _fleet(arrays: VehicleArrays) -> FleetState:
@@ -361,63 +225,6 @@ def _fleet(arrays: VehicleArrays) -> FleetState:
     )
 
 
-def _states(
-    session: Session,
-    operator_id: int,
-    depot_id: int | None,
-    vehicles: Sequence[VehicleFacts],
-    by_scope: bool,
-    tasks: Sequence[TaskSpec],
-    only_safety_critical: bool,
-) -> StateArrays:
-    """Recorded task states, joined by operator and depot (``by_scope``) or by vehicle id."""
-    columns = (
-        TaskState.vehicle_id,
-        TaskState.task_id,
-        TaskState.last_done_km,
-        TaskState.last_done_hours,
-        TaskState.last_done_on,
-        TaskState.armed_km,
-    )
-    if by_scope:
-        query = select(*columns).join(Vehicle, Vehicle.id == TaskState.vehicle_id)
-        query = query.where(Vehicle.operator_id == operator_id)
-        if depot_id is not None:
-            query = query.where(Vehicle.depot_id == depot_id)
-        queries = [query]
-    else:
-        ids = [v.id for v in vehicles]
-        queries = [
-            select(*columns).where(TaskState.vehicle_id.in_(ids[start : start + 2000]))
-            for start in range(0, len(ids), 2000)
-        ]
-    if only_safety_critical:
-        queries = [
-            q.join(ProgrammeTask, ProgrammeTask.id == TaskState.task_id).where(
-                ProgrammeTask.safety_critical.is_(True)
-            )
-            for q in queries
-        ]
-    # Bulk loads go straight to the driver; a few vehicles use the statement cache instead.
-    fetch = _raw if by_scope or len(vehicles) > 50 else _cached
-    raw = [row for query in queries for row in fetch(session, query)]
-    vehicle_index = {v.id: i for i, v in enumerate(vehicles)}
-    task_index = {t.id: i for i, t in enumerate(tasks)}
-    raw = [r for r in raw if r[0] in vehicle_index and r[1] in task_index]
-    return StateArrays(
-        vehicle=np.array([vehicle_index[r[0]] for r in raw], dtype=np.int64),
-        task=np.array([task_index[r[1]] for r in raw], dtype=np.int64),
-        last_km=_floats([r[2] for r in raw]),
-        last_hours=_floats([r[3] for r in raw]),
-        last_day=_days([r[4] for r in raw]),
-        armed_km=_floats([r[5] for r in raw]),
-    )
-
-
-def _floats(values: Sequence[float | None]) -> FloatArray:
-    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-
-
 def _entries(
     index: IntArray,
     built: BuiltRows,
@@ -425,12 +232,14 @@ def _entries(
     vehicles: Sequence[VehicleFacts],
     tasks: Sequence[TaskSpec],
     programmes: list[ProgrammeSpec],
+    problems: dict[int, str],
 ) -> list[DueEntry]:
     """The chosen rows as entries: columns become Python lists once, not element by element."""
     by_id = {p.id: p for p in programmes}
     forecast = result.forecast_day[index]
     dates = np.where(np.isnan(forecast), 0, np.floor(forecast)).astype("datetime64[D]").tolist()
     columns = zip(
+        index.tolist(),
         built.vehicle[index].tolist(),
         built.task[index].tolist(),
         result.status[index].tolist(),
@@ -459,8 +268,9 @@ def _entries(
             forecast_date=day,
             driver=DRIVER_NAMES[driver],
             overdue_by=overdue,
+            problem=problems.get(row),
         )
-        for v, t, status, suppressed, km, hours, days, day, driver, overdue in columns
+        for row, v, t, status, suppressed, km, hours, days, day, driver, overdue in columns
     ]
 
 
@@ -509,4 +319,14 @@ def meter_unit(driver: str) -> str:
     return {"km": "km", "hours": "h", "days": "days"}[driver]
 
 
-__all__ = ["DueEntry", "MeterKind", "Status", "compute_entries", "day_number", "meter_unit"]
+__all__ = [
+    "DueEntry",
+    "MeterKind",
+    "Status",
+    "VehicleFacts",
+    "compute_entries",
+    "day_number",
+    "facts_of",
+    "load_vehicles",
+    "meter_unit",
+]

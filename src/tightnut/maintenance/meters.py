@@ -16,7 +16,7 @@ from tightnut.fleet.meters import MeterLimits
 from tightnut.fleet.models import Meter, Vehicle
 from tightnut.fleet.schemas import ImportRowError
 from tightnut.fleet.service import get_vehicle, record_meter
-from tightnut.maintenance.schemas import MeterReadingIn
+from tightnut.maintenance.schemas import MAX_BATCH_READINGS, MeterReadingIn
 
 
 class BatchReport(BaseModel):
@@ -30,6 +30,7 @@ def record_batch(
 ) -> BatchReport:
     """Record readings in order; if any is refused, none is kept and each refusal is listed."""
     actor.require(Right.RECORD_METERS)
+    _load_vehicles(session, actor, {row.vehicle_id for row in rows})
     errors: list[ImportRowError] = []
     for index, row in enumerate(rows):
         try:
@@ -43,6 +44,15 @@ def record_batch(
     return BatchReport(recorded=len(rows))
 
 
+def _load_vehicles(session: Session, actor: Actor, ids: set[int]) -> None:
+    """Load the batch's vehicles in one query, so each row finds its own in the session."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        query = select(Vehicle).where(Vehicle.operator_id == actor.operator_id)
+        session.scalars(query.where(Vehicle.id.in_(chunk))).all()
+
+
 def _record(session: Session, actor: Actor, row: MeterReadingIn, limits: MeterLimits) -> None:
     vehicle = get_vehicle(session, actor, row.vehicle_id)
     record_meter(
@@ -52,6 +62,7 @@ def _record(session: Session, actor: Actor, row: MeterReadingIn, limits: MeterLi
         meter=Meter(row.meter),
         value=row.value,
         source="batch",
+        client_time=row.client_time,
         limits=limits,
     )
 
@@ -59,15 +70,18 @@ def _record(session: Session, actor: Actor, row: MeterReadingIn, limits: MeterLi
 def import_csv(session: Session, actor: Actor, *, text: str, limits: MeterLimits) -> BatchReport:
     """Import readings from CSV with columns plate (or vehicle_id), meter and value."""
     actor.require(Right.RECORD_METERS)
-    reader = csv.DictReader(io.StringIO(text))
-    names = set(reader.fieldnames or [])
+    names, records = _read_csv(text)
     if not {"meter", "value"} <= names or not names & {"plate", "vehicle_id"}:
         raise Invalid("the header needs plate (or vehicle_id), meter and value", field="file")
+    if len(records) > MAX_BATCH_READINGS:
+        raise Invalid(
+            f"a file takes at most {MAX_BATCH_READINGS} readings; this one has {len(records)}",
+            field="file",
+        )
     plates = _plates(session, actor)
     errors: list[ImportRowError] = []
     count = 0
-    for record in reader:
-        line = reader.line_num
+    for line, record in records:
         try:
             row = _parse(record, plates)
             _record(session, actor, row, limits)
@@ -86,6 +100,16 @@ def import_csv(session: Session, actor: Actor, *, text: str, limits: MeterLimits
     return BatchReport(recorded=count)
 
 
+def _read_csv(text: str) -> tuple[set[str], list[tuple[int, dict[str, str | None]]]]:
+    """The header's names and each record with its line; a file CSV cannot read is refused."""
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        names = set(reader.fieldnames or [])
+        return names, [(reader.line_num, record) for record in reader]
+    except csv.Error as exc:
+        raise Invalid(f"line {reader.line_num}: {exc}", field="file") from None
+
+
 def _plates(session: Session, actor: Actor) -> dict[str, int]:
     query = select(Vehicle.plate, Vehicle.id).where(Vehicle.operator_id == actor.operator_id)
     return {row.plate: row.id for row in session.execute(query)}
@@ -93,11 +117,12 @@ def _plates(session: Session, actor: Actor) -> dict[str, int]:
 
 def _parse(record: dict[str, str | None], plates: dict[str, int]) -> MeterReadingIn:
     plate = (record.get("plate") or "").strip().upper().replace(" ", "")
-    vehicle_id = (record.get("vehicle_id") or "").strip()
-    if not vehicle_id:
-        if plate not in plates:
-            raise Invalid(f"no vehicle with plate '{plate}'", field="plate")
-        vehicle_id = str(plates[plate])
+    written_id = (record.get("vehicle_id") or "").strip()
+    if written_id and not (written_id.isascii() and written_id.isdigit()):
+        raise Invalid(f"vehicle_id '{written_id[:20]}' is not a whole number", field="vehicle_id")
+    vehicle_id = int(written_id) if written_id else plates.get(plate)
+    if vehicle_id is None:
+        raise Invalid(f"no vehicle with plate '{plate}'", field="plate")
     return MeterReadingIn.model_validate(
         {
             "vehicle_id": vehicle_id,

@@ -63,6 +63,7 @@ def import_programme(session: Session, actor: Actor, *, data: ProgrammeIn) -> Pr
 
 def import_shipped(session: Session, actor: Actor) -> list[Programme]:
     """Add every shipped programme the operator does not have yet."""
+    actor.require(Right.MANAGE_PROGRAMMES)
     have = set(
         session.scalars(select(Programme.code).where(Programme.operator_id == actor.operator_id))
     )

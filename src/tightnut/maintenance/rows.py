@@ -87,11 +87,12 @@ class StateArrays:
 
 @dataclass(frozen=True, eq=False)
 class BuiltRows:
-    """The engine's rows and, per row, the vehicle and task indices they came from."""
+    """The engine's rows and, per row, the vehicle, task and recorded state (or -1) behind it."""
 
     rows: DueRows
     vehicle: IntArray
     task: IntArray
+    state: IntArray
 
 
 def day_number(day: date) -> float:
@@ -130,7 +131,7 @@ def build_rows(
     due_day = np.where(kind == _SEASONAL, seasonal_due, due_day)
     due_day = np.where(kind == _GAS, vehicles.gas_due_day[vehicle], due_day)
     keep = ~(np.isnan(due_km) & np.isnan(due_hours) & np.isnan(due_day))
-    vehicle, task = vehicle[keep], task[keep]
+    vehicle, task, state = vehicle[keep], task[keep], state[keep]
     parent = _parents(vehicle, task, table.parent, size)
     rows = DueRows(
         vehicle=vehicle,
@@ -140,7 +141,7 @@ def build_rows(
         due_day=due_day[keep],
         parent=parent,
     )
-    return BuiltRows(rows=rows, vehicle=vehicle, task=task)
+    return BuiltRows(rows=rows, vehicle=vehicle, task=task, state=state)
 
 
 def _candidates(

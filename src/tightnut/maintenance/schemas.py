@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from tightnut.fields import (
+    Body,
+    ClientTime,
+    Day,
+    Days,
+    EngineHours,
+    Km,
+    MeterValue,
+    Patch,
+    Percent,
+    PositiveDays,
+    PositiveEngineHours,
+    PositiveKm,
+    RecordId,
+    ShortName,
+    TaskCode,
+    check_meter_range,
+)
 from tightnut.rules.schema import EngineType, VehicleClass
 
 TaskKind = Literal["periodic", "seasonal", "event"]
 Trigger = Literal["wheel_change", "gas_cylinder_certification"]
 _INTERVALS = ("interval_km", "interval_hours", "interval_days")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+MAX_BATCH_READINGS = 1_000  # a batch is one transaction: ~1.5 s of work at this size
+MAX_TASKS = 200
+MAX_LIST = 50
+_Strict = Body
 
 
 def _month_day(value: str | None) -> str | None:
@@ -24,28 +42,28 @@ def _month_day(value: str | None) -> str | None:
     return value
 
 
-class TaskIn(_Strict):
+class TaskIn(Body):
     """One task of a programme; intervals in km, engine hours and days, whichever comes first."""
 
     code: str = Field(min_length=1, max_length=50)
     name: str = Field(min_length=1, max_length=200)
     kind: TaskKind = "periodic"
-    engine_types: list[EngineType] = Field(default_factory=list)
-    interval_km: float | None = Field(default=None, gt=0)
-    interval_hours: float | None = Field(default=None, gt=0)
-    interval_days: float | None = Field(default=None, gt=0)
-    soon_km: float = Field(default=0.0, ge=0)
-    soon_hours: float = Field(default=0.0, ge=0)
-    soon_days: float = Field(default=0.0, ge=0)
-    tolerance_pct: float = Field(default=0.0, ge=0, le=50)
-    includes: list[str] = Field(default_factory=list)
-    season_start: str | None = None
-    season_end: str | None = None
+    engine_types: list[EngineType] = Field(default_factory=list, max_length=MAX_LIST)
+    interval_km: PositiveKm | None = None
+    interval_hours: PositiveEngineHours | None = None
+    interval_days: PositiveDays | None = None
+    soon_km: Km = 0.0
+    soon_hours: EngineHours = 0.0
+    soon_days: Days = 0.0
+    tolerance_pct: Percent = 0.0
+    includes: list[TaskCode] = Field(default_factory=list, max_length=MAX_LIST)
+    season_start: str | None = Field(default=None, max_length=5)
+    season_end: str | None = Field(default=None, max_length=5)
     trigger: Trigger | None = None
-    window_min_km: float | None = Field(default=None, ge=0)
-    window_max_km: float | None = Field(default=None, gt=0)
+    window_min_km: Km | None = None
+    window_max_km: PositiveKm | None = None
     safety_critical: bool = False
-    source: str = ""
+    source: str = Field(default="", max_length=500)
 
     _season = field_validator("season_start", "season_end")(_month_day)
 
@@ -67,17 +85,17 @@ class TaskIn(_Strict):
         return self
 
 
-class ProgrammeIn(_Strict):
+class ProgrammeIn(Body):
     """A whole programme, as shipped in a file or posted to the API."""
 
     code: str = Field(min_length=1, max_length=100)
     name: str = Field(min_length=1, max_length=200)
-    model_families: list[str] = Field(default_factory=list)
+    model_families: list[ShortName] = Field(default_factory=list, max_length=MAX_LIST)
     vehicle_class: VehicleClass | None = None
-    engine_types: list[EngineType] = Field(default_factory=list)
+    engine_types: list[EngineType] = Field(default_factory=list, max_length=MAX_LIST)
     source: str = Field(min_length=1, max_length=500)
     illustrative: bool = True
-    tasks: list[TaskIn] = Field(min_length=1)
+    tasks: list[TaskIn] = Field(min_length=1, max_length=MAX_TASKS)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -118,17 +136,22 @@ def find_nesting_cycle(includes: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-class TaskUpdate(_Strict):
-    """An edit of a task's intervals, windows or flags; omitted fields stay as they are."""
+class TaskUpdate(Patch):
+    """An edit of a task's intervals, windows or flags; omitted fields stay as they are.
 
-    interval_km: float | None = Field(default=None, gt=0)
-    interval_hours: float | None = Field(default=None, gt=0)
-    interval_days: float | None = Field(default=None, gt=0)
-    soon_km: float | None = Field(default=None, ge=0)
-    soon_hours: float | None = Field(default=None, ge=0)
-    soon_days: float | None = Field(default=None, ge=0)
-    tolerance_pct: float | None = Field(default=None, ge=0, le=50)
-    includes: list[str] | None = None
+    ``null`` removes an interval (a periodic task keeps at least one); no other field takes it.
+    """
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset(_INTERVALS)
+
+    interval_km: PositiveKm | None = None
+    interval_hours: PositiveEngineHours | None = None
+    interval_days: PositiveDays | None = None
+    soon_km: Km | None = None
+    soon_hours: EngineHours | None = None
+    soon_days: Days | None = None
+    tolerance_pct: Percent | None = None
+    includes: list[TaskCode] | None = Field(default=None, max_length=MAX_LIST)
     safety_critical: bool | None = None
 
 
@@ -173,26 +196,31 @@ class ProgrammeRead(BaseModel):
     tasks: list[TaskRead]
 
 
-class MeterReadingIn(_Strict):
+class MeterReadingIn(Body):
     """One reading in a batch."""
 
-    vehicle_id: int
+    vehicle_id: RecordId
     meter: Literal["odometer_km", "engine_hours"]
-    value: float = Field(ge=0)
-    client_time: str | None = None
+    value: MeterValue
+    client_time: ClientTime | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _in_range(cls, value: float, info: ValidationInfo) -> float:
+        return check_meter_range(str(info.data.get("meter", "")), value)
 
 
-class MeterBatch(_Strict):
-    """Readings that go in together or not at all."""
+class MeterBatch(Body):
+    """Readings that go in together or not at all: at most 1,000 per batch."""
 
-    readings: list[MeterReadingIn] = Field(min_length=1, max_length=10_000)
+    readings: list[MeterReadingIn] = Field(min_length=1, max_length=MAX_BATCH_READINGS)
 
 
-class VehicleEventIn(_Strict):
+class VehicleEventIn(Body):
     """Something done to a vehicle that schedules maintenance."""
 
     kind: Literal["wheel_change"]
-    odometer_km: float | None = Field(default=None, ge=0)
+    odometer_km: Km | None = None
     note: str = Field(default="", max_length=1000)
 
 
@@ -206,7 +234,7 @@ class DueRow(BaseModel):
     task_id: int
     task: str
     task_name: str
-    status: Literal["ok", "due_soon", "due", "overdue"]
+    status: Literal["ok", "due_soon", "due", "overdue", "invalid_input"]
     suppressed: bool
     safety_critical: bool
     remaining_km: float | None
@@ -215,13 +243,16 @@ class DueRow(BaseModel):
     forecast_date: date | None
     driver: Literal["km", "hours", "days"]
     overdue_by: float
+    problem: str | None = Field(
+        default=None, description="with status invalid_input: the value the row rests on"
+    )
 
 
-class PlanRequest(_Strict):
+class PlanRequest(Body):
     """Plan work orders for a depot for the next days."""
 
-    depot_id: int
-    days: int = Field(ge=1, le=365)
+    depot_id: RecordId
+    days: int = Field(strict=True, ge=1, le=365)
 
 
 class OnTimeRow(BaseModel):
@@ -236,12 +267,12 @@ class OnTimeRow(BaseModel):
     rate: float | None
 
 
-class BaselineIn(_Strict):
+class BaselineIn(Body):
     """The last time a task was done before Tightnut knew the vehicle."""
 
-    last_done_km: float | None = Field(default=None, ge=0)
-    last_done_hours: float | None = Field(default=None, ge=0)
-    last_done_on: date | None = None
+    last_done_km: Km | None = None
+    last_done_hours: EngineHours | None = None
+    last_done_on: Day | None = None
 
 
 class VehicleEventRead(BaseModel):

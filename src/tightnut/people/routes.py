@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from tightnut.deps import ApiActor, DbSession
-from tightnut.fields import PathId
+from tightnut.fields import PathId, QueryText
 from tightnut.people import service
 from tightnut.people.models import Technician, Training
 from tightnut.people.schemas import (
@@ -32,7 +32,7 @@ def create_technician(
 
 @router.get("/technicians")
 def list_technicians(
-    session: DbSession, actor: ApiActor, hub: str | None = None, active: bool = False
+    session: DbSession, actor: ApiActor, hub: QueryText = None, active: bool = False
 ) -> list[TechnicianRead]:
     """The caller's technicians, optionally of one hub or only the active ones."""
     found = service.list_technicians(session, actor, hub=hub, active_only=active)

@@ -6,40 +6,39 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tightnut.fields import Body, Day, RecordId, TrainingHours
 from tightnut.rules.schema import EngineType
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+_Strict = Body
 
 
-class TechnicianCreate(_Strict):
+class TechnicianCreate(Body):
     """A new technician; ``user_id`` links the user who signs work as this technician."""
 
     full_name: str = Field(min_length=1, max_length=200)
-    user_id: int | None = None
+    user_id: RecordId | None = None
     hub: str | None = Field(default=None, max_length=200)
 
 
-class TrainingCreate(_Strict):
+class TrainingCreate(Body):
     """A completed course; it grants a certification for ``grants_years`` (null: none)."""
 
     title: str = Field(min_length=1, max_length=200)
     provider: str = Field(min_length=1, max_length=200)
     model_family: str = Field(min_length=1, max_length=100)
     engine_type: EngineType
-    completed_on: date
-    hours: float = Field(default=0.0, ge=0)
-    grants_years: int | None = Field(default=3, ge=1, le=20)
+    completed_on: Day
+    hours: TrainingHours = 0.0
+    grants_years: int | None = Field(default=3, strict=True, ge=1, le=20)
 
 
-class CertificationCreate(_Strict):
+class CertificationCreate(Body):
     """A certificate the technician already holds; it must expire after its issue."""
 
     model_family: str = Field(min_length=1, max_length=100)
     engine_type: EngineType
-    issued_on: date
-    expires_on: date
+    issued_on: Day
+    expires_on: Day
 
 
 class CertificationRead(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tightnut.auth.rights import Actor, Right
 from tightnut.errors import Conflict, Invalid, NotFound
+from tightnut.fields import MAX_STOCK_QUANTITY
 from tightnut.fleet.models import Depot
 from tightnut.workorders.models import Part, StockLevel
 
@@ -79,6 +80,13 @@ def receive_stock(
     if quantity <= 0:
         raise Invalid("a receipt adds at least some stock", field="quantity")
     level = locked_stock(session, actor, part_id=part_id, depot_id=depot_id)
+    if level.quantity + quantity > MAX_STOCK_QUANTITY:
+        raise Invalid(
+            f"{level.quantity:g} in stock and {quantity:g} received would pass the "
+            f"{MAX_STOCK_QUANTITY:,.0f} a depot can count",
+            field="quantity",
+            detail={"in_stock": level.quantity, "received": quantity},
+        )
     level.quantity += quantity
     session.flush()
     return level

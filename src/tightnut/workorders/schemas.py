@@ -6,29 +6,40 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tightnut.fields import (
+    Body,
+    Day,
+    Km,
+    EngineHours,
+    LabourHours,
+    Patch,
+    PositiveStockQuantity,
+    RecordId,
+    StockQuantity,
+    Version,
+)
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+_Strict = Body
 
 
-class WorkOrderCreate(_Strict):
+class WorkOrderCreate(Body):
     """A new work order for one vehicle's programme tasks and open defects."""
 
-    vehicle_id: int
+    vehicle_id: RecordId
     title: str = Field(min_length=1, max_length=300)
-    task_ids: list[int] = Field(default_factory=list, max_length=200)
-    defect_ids: list[int] = Field(default_factory=list, max_length=200)
-    planned_on: date | None = None
+    task_ids: list[RecordId] = Field(default_factory=list, max_length=200)
+    defect_ids: list[RecordId] = Field(default_factory=list, max_length=200)
+    planned_on: Day | None = None
 
 
-class _Versioned(_Strict):
-    version: int = Field(ge=1, description="the version the caller last read")
+class _Versioned(Body):
+    version: Version
 
 
 class Assign(_Versioned):
     """Give the order to a technician."""
 
-    technician_id: int
+    technician_id: RecordId
 
 
 class Start(_Versioned):
@@ -41,27 +52,28 @@ class Cancel(_Versioned):
     reason: str = Field(min_length=3, max_length=1000)
 
 
-class WorkOrderUpdate(_Versioned):
-    """Labour hours and notes; fields left out are kept."""
+class WorkOrderUpdate(Patch):
+    """Labour hours and notes; fields left out are kept (``null`` is refused)."""
 
-    labour_hours: float | None = Field(default=None, ge=0)
+    version: Version
+    labour_hours: LabourHours | None = None
     notes: str | None = Field(default=None, max_length=4000)
 
 
 class PartUse(_Versioned):
     """Parts taken from stock for this order (the order's depot unless named)."""
 
-    part_id: int
-    quantity: float = Field(gt=0)
-    depot_id: int | None = None
+    part_id: RecordId
+    quantity: PositiveStockQuantity
+    depot_id: RecordId | None = None
 
 
 class SignOff(_Versioned):
     """The signed statement that the work is done, with the meters at completion."""
 
-    completion_km: float | None = Field(default=None, ge=0)
-    completion_hours: float | None = Field(default=None, ge=0)
-    labour_hours: float = Field(ge=0)
+    completion_km: Km | None = None
+    completion_hours: EngineHours | None = None
+    labour_hours: LabourHours
     notes: str = Field(min_length=3, max_length=4000)
 
 
@@ -104,7 +116,7 @@ class WorkOrderRead(BaseModel):
     parts: list[PartUsageRead] = Field(default_factory=list)
 
 
-class PartCreate(_Strict):
+class PartCreate(Body):
     """A new catalogue entry."""
 
     sku: str = Field(min_length=1, max_length=64)
@@ -112,16 +124,16 @@ class PartCreate(_Strict):
     unit: str = Field(default="pcs", min_length=1, max_length=16)
 
 
-class StockSet(_Strict):
+class StockSet(Body):
     """The counted stock of a part at a depot."""
 
-    quantity: float = Field(ge=0)
+    quantity: StockQuantity
 
 
-class StockReceipt(_Strict):
+class StockReceipt(Body):
     """Parts received at a depot."""
 
-    quantity: float = Field(gt=0)
+    quantity: PositiveStockQuantity
 
 
 class StockRead(BaseModel):

@@ -19,10 +19,9 @@ from factories import Login, inspection_body, make_depot, make_login, make_opera
 from tightnut.auth.models import Operator, Role
 from tightnut.db import utcnow
 from tightnut.defects.models import Defect
-from tightnut.fleet.models import Depot, MeterReading, Vehicle
+from tightnut.fleet.models import Depot, MeterReading, Vehicle, VehicleEvent
 from tightnut.gate.models import ReleaseDecision
 from tightnut.inspections.models import Inspection
-from tightnut.maintenance.models import VehicleEvent
 from tightnut.rules import RuleCatalog
 from tightnut.workorders.models import WorkOrder
 

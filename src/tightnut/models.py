@@ -3,7 +3,7 @@
 from tightnut.auth.models import ApiToken, LoginFailure, Operator, User
 from tightnut.db import Base
 from tightnut.defects.models import Defect, DefectEvent
-from tightnut.fleet.models import Depot, MeterReading, MeterReplacement, Vehicle
+from tightnut.fleet.models import Depot, MeterReading, MeterReplacement, Vehicle, VehicleEvent
 from tightnut.gate.models import ReleaseDecision
 from tightnut.inspections.models import Inspection
 from tightnut.maintenance.models import (
@@ -11,7 +11,6 @@ from tightnut.maintenance.models import (
     ProgrammeTask,
     TaskCompletion,
     TaskState,
-    VehicleEvent,
 )
 from tightnut.people.models import Certification, Technician, Training
 from tightnut.workorders.models import (

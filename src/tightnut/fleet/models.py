@@ -100,3 +100,18 @@ class MeterReplacement(Base):
     reason: Mapped[str] = mapped_column(String(500))
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class VehicleEvent(Base):
+    """Something done to or about a vehicle (a wheel change, out of service); never edited."""
+
+    __tablename__ = "vehicle_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicles.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    odometer_km: Mapped[float | None] = mapped_column()
+    engine_hours: Mapped[float | None] = mapped_column()
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -13,7 +13,14 @@ from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
 from tightnut.errors import Conflict, Invalid, NotFound, TightnutError
 from tightnut.fleet.meters import MeterLimits, check_jump, refresh_utilisation
-from tightnut.fleet.models import Depot, Meter, MeterReading, MeterReplacement, Vehicle
+from tightnut.fleet.models import (
+    Depot,
+    Meter,
+    MeterReading,
+    MeterReplacement,
+    Vehicle,
+    VehicleEvent,
+)
 from tightnut.fleet.schemas import (
     GAS_ENGINES,
     DepotCreate,
@@ -22,7 +29,6 @@ from tightnut.fleet.schemas import (
     VehicleUpdate,
 )
 from tightnut.fleet.vin import vin_problem
-from tightnut.maintenance.models import VehicleEvent
 from tightnut.paging import PageRequest, Slice, keyset
 
 

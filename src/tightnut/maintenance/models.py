@@ -91,18 +91,3 @@ class TaskCompletion(Base):
     done_hours: Mapped[float | None] = mapped_column()
     status_at_completion: Mapped[str] = mapped_column(String(16))
     on_time: Mapped[bool] = mapped_column()
-
-
-class VehicleEvent(Base):
-    """Something done to a vehicle that schedules a task (a wheel change); never edited."""
-
-    __tablename__ = "vehicle_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicles.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    odometer_km: Mapped[float | None] = mapped_column()
-    engine_hours: Mapped[float | None] = mapped_column()
-    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -14,7 +14,7 @@ from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
 from tightnut.errors import Invalid, NotFound
 from tightnut.fleet.meters import MeterLimits
-from tightnut.fleet.models import Meter, Vehicle
+from tightnut.fleet.models import Meter, Vehicle, VehicleEvent
 from tightnut.fleet.service import get_vehicle, record_meter
 from tightnut.maintenance.duelist import DueEntry, compute_entries, facts_of, meter_unit
 from tightnut.maintenance.models import (
@@ -22,7 +22,6 @@ from tightnut.maintenance.models import (
     ProgrammeTask,
     TaskCompletion,
     TaskState,
-    VehicleEvent,
 )
 from tightnut.maintenance.programmes import programme_for, tasks_of
 from tightnut.maintenance.schemas import BaselineIn, DueRow, OnTimeRow, VehicleEventIn

@@ -21,6 +21,7 @@ class DefectEventRead(BaseModel):
     user_id: int | None
     inspection_id: int | None
     note: str
+    detail: dict[str, object] | None = None
 
 
 class DefectRead(BaseModel):

@@ -17,8 +17,8 @@ from tightnut.db import utcnow
 from tightnut.defects import service as defects
 from tightnut.demo.checks import results_for
 from tightnut.demo.maintenance import load_maintenance
-from tightnut.fleet.meters import MeterLimits
 from tightnut.fleet import service as fleet
+from tightnut.fleet.meters import MeterLimits
 from tightnut.fleet.models import Depot, MeterReading, Vehicle
 from tightnut.fleet.schemas import DepotCreate, VehicleCreate
 from tightnut.fleet.vin import check_digit

@@ -15,7 +15,6 @@ from tightnut.maintenance.schemas import (
     DueRow,
     MeterBatch,
     OnTimeRow,
-    PlanRequest,
     ProgrammeIn,
     ProgrammeRead,
     TaskRead,
@@ -115,16 +114,6 @@ def due(
 ) -> list[DueRow]:
     """Every task due soon, due or overdue, whichever meter comes first, with a forecast date."""
     return service.due_list(session, actor, depot_id=depot_id, include_ok=include_ok)
-
-
-@router.post("/maintenance/plan", status_code=201)
-def plan(data: PlanRequest, session: DbSession, actor: ApiActor) -> list[dict[str, object]]:
-    """Plan one work order per vehicle for what falls due in the next days."""
-    orders = service.plan(session, actor, depot_id=data.depot_id, days=data.days)
-    return [
-        {"id": o.id, "vehicle_id": o.vehicle_id, "title": o.title, "planned_on": o.planned_on}
-        for o in orders
-    ]
 
 
 @router.get("/maintenance/ontime")

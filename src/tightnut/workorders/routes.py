@@ -8,11 +8,12 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from tightnut.auth.rights import Actor
-from tightnut.deps import ApiActor, DbSession
+from tightnut.deps import ApiActor, DbSession, Limits
 from tightnut.fields import PathId, QueryId
 from tightnut.fleet.service import get_vehicle
+from tightnut.maintenance.schemas import PlanRequest
 from tightnut.paging import Page, PageQuery
-from tightnut.workorders import parts, service
+from tightnut.workorders import parts, plan, service
 from tightnut.workorders.models import Part, WorkOrder, WorkOrderStatus
 from tightnut.workorders.schemas import (
     Assign,
@@ -39,6 +40,18 @@ def create_work_order(data: WorkOrderCreate, session: DbSession, actor: ApiActor
     """Plan a workshop visit for some of a vehicle's tasks and open defects."""
     order = service.create_work_order(session, actor, **data.model_dump())
     return _read(session, order)
+
+
+@router.post("/maintenance/plan", status_code=201, tags=["maintenance"])
+def plan_due_work(
+    data: PlanRequest, session: DbSession, actor: ApiActor
+) -> list[dict[str, object]]:
+    """Plan one work order per vehicle for what falls due in the next days."""
+    orders = plan.plan(session, actor, depot_id=data.depot_id, days=data.days)
+    return [
+        {"id": o.id, "vehicle_id": o.vehicle_id, "title": o.title, "planned_on": o.planned_on}
+        for o in orders
+    ]
 
 
 @router.post("/defects/{defect_id}/work-order", status_code=201)
@@ -135,7 +148,7 @@ def use_part(
 
 @router.post("/work-orders/{work_order_id}/sign-off")
 def sign_off(
-    work_order_id: PathId, data: SignOff, session: DbSession, actor: ApiActor
+    work_order_id: PathId, data: SignOff, session: DbSession, actor: ApiActor, limits: Limits
 ) -> WorkOrderRead:
     """Sign the work done; only a technician certified for the vehicle's family and engine."""
     order = service.get_work_order(session, actor, work_order_id)
@@ -148,6 +161,7 @@ def sign_off(
         completion_hours=data.completion_hours,
         labour_hours=data.labour_hours,
         notes=data.notes,
+        limits=limits,
     )
     return _read(session, order)
 

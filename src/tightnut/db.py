@@ -24,8 +24,9 @@ READ_ONLY = "tightnut_read_only"
 """Execution option of a transaction that only reads: SQLite may begin it deferred."""
 
 POOL_SIZE = 16
-"""Connections each process keeps open; more requests than this in flight briefly open extras."""
-POOL_OVERFLOW = 16
+"""Connections each worker process keeps open: more than its cores can keep busy."""
+POOL_OVERFLOW = 4
+"""Extra connections at a peak; they close on return, so few, or every peak request reconnects."""
 
 
 class Base(DeclarativeBase):

@@ -49,8 +49,10 @@ def test_retry_with_same_idempotency_key_returns_first_and_writes_nothing(
     body = inspection_body(catalog, depot, bus, {"gas.leak": {"passed": False}})
     headers = {**inspector.headers, "Idempotency-Key": "tablet-7-0001"}
     first = client.post("/api/v1/inspections", json=body, headers=headers)
+    assert first.status_code == 201, first.text
     before = (_count(session, Inspection), _count(session, Defect))
     retry = client.post("/api/v1/inspections", json=body, headers=headers)
+    assert retry.status_code == 201, retry.text
     assert retry.json() == first.json()
     assert retry.headers["Idempotent-Replayed"] == "true"
     assert (_count(session, Inspection), _count(session, Defect)) == before
@@ -61,11 +63,37 @@ def test_same_key_with_another_body_is_a_conflict(
 ) -> None:
     depot, bus, inspector = setup
     headers = {**inspector.headers, "Idempotency-Key": "k-1"}
-    client.post("/api/v1/inspections", json=inspection_body(catalog, depot, bus), headers=headers)
+    first = client.post(
+        "/api/v1/inspections", json=inspection_body(catalog, depot, bus), headers=headers
+    )
+    assert first.status_code == 201, first.text
     other = inspection_body(catalog, depot, bus, note="different")
     answer = client.post("/api/v1/inspections", json=other, headers=headers)
     assert answer.status_code == 409
     assert answer.json()["error"]["field"] == "Idempotency-Key"
+
+
+def test_another_users_idempotency_key_does_not_replay_their_inspection(
+    client: TestClient, session: Session, catalog: RuleCatalog, setup: tuple[Depot, Vehicle, Login]
+) -> None:
+    depot, bus, inspector = setup
+    colleague = make_login(session, session.get_one(Operator, bus.operator_id), Role.INSPECTOR)
+    session.commit()
+    body = inspection_body(catalog, depot, bus)
+    mine = client.post(
+        "/api/v1/inspections", json=body, headers={**inspector.headers, "Idempotency-Key": "k-7"}
+    )
+    assert mine.status_code == 201, mine.text
+    before = _count(session, Inspection)
+
+    theirs = client.post(
+        "/api/v1/inspections", json=body, headers={**colleague.headers, "Idempotency-Key": "k-7"}
+    )
+
+    assert theirs.status_code == 409, theirs.text
+    assert theirs.json()["error"]["field"] == "Idempotency-Key"
+    assert "another user" in theirs.json()["error"]["message"]
+    assert _count(session, Inspection) == before
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factories import Login, inspection_body, make_login, make_operator, make_vehicle
+from factories import Login, inspection_body, make_depot, make_login, make_operator, make_vehicle
+from tightnut.app import create_app
 from tightnut.auth.models import Role
+from tightnut.config import Settings
+from tightnut.db import utcnow
 from tightnut.errors import Conflict
 from tightnut.fleet.models import MeterReading, Vehicle
 from tightnut.maintenance.models import Programme, ProgrammeTask, TaskCompletion, TaskState
 from tightnut.rules import RuleCatalog
 from tightnut.workorders import service
+from tightnut.workorders.models import WorkOrder
 from workorders.conftest import Workshop, make_technician
 
 API = "/api/v1/work-orders"
@@ -387,3 +391,47 @@ def test_sign_off_resets_the_tasks_from_the_completion_reading(
     state = session.scalars(select(TaskState).where(TaskState.task_id == task.id)).one()
     assert state.last_done_km == odometer + 5
     assert session.get_one(Vehicle, shop.bus.id).odometer_km == odometer + 5
+
+
+def test_sign_off_checks_the_meter_against_the_configured_limit_not_the_default(
+    session: Session,
+    session_factory: sessionmaker[Session],
+    catalog: RuleCatalog,
+    shop: Workshop,
+) -> None:
+    odometer = shop.bus.odometer_km
+    assert odometer is not None
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    session.add(
+        MeterReading(
+            vehicle_id=shop.bus.id,
+            meter="odometer_km",
+            value=odometer,
+            read_at=an_hour_ago,
+            source="test",
+        )
+    )
+    session.commit()
+    strict = Settings(database_url="sqlite://", max_km_per_hour=50.0)
+    with TestClient(create_app(strict, session_factory=session_factory, catalog=catalog)) as client:
+        order = _in_progress(client, shop)
+        # 100 km in an hour passes the default 120 km/h, not this installation's 50 km/h.
+        answer = _sign(client, shop, order, shop.engineer, completion_km=odometer + 100)
+        error = _error(answer, 422)
+        assert error["field"] == "completion_km"
+        assert "50 km/h" in error["message"]
+        assert _get(client, order, shop.engineer)["status"] == "in_progress"
+
+
+def test_planning_for_another_operators_depot_is_not_found(
+    wo_client: TestClient, session: Session, shop: Workshop
+) -> None:
+    theirs = make_depot(session, make_operator(session))
+    session.commit()
+    answer = wo_client.post(
+        "/api/v1/maintenance/plan",
+        json={"depot_id": theirs.id, "days": 30},
+        headers=shop.engineer.headers,
+    )
+    assert _error(answer, 404)["message"] == f"no depot {theirs.id}"
+    assert session.scalars(select(WorkOrder)).all() == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import jsonschema_rs
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -95,12 +96,23 @@ def test_every_release_and_refusal_is_recorded_with_its_reasons(
     twice = client.post(f"/api/v1/vehicles/{bus.id}/release", json={}, headers=inspector.headers)
     assert twice.status_code == 409
     assert "already released" in twice.json()["error"]["message"]
+    documented = _documented_409(client)
+    assert documented.is_valid(refused.json()), refused.json()
+    assert documented.is_valid(twice.json()), twice.json()
 
     records = session.scalars(select(ReleaseDecision).order_by(ReleaseDecision.id)).all()
     assert [r.released for r in records] == [False, True]
     assert records[0].reasons[0]["code"] == "not_inspected"
     assert records[0].client_time is not None
     assert records[0].decided_at != records[0].client_time
+
+
+def _documented_409(client: TestClient) -> jsonschema_rs.Validator:
+    """The schema the API documents for a 409 answer to a release."""
+    document = client.get("/openapi.json").json()
+    operation = document["paths"]["/api/v1/vehicles/{vehicle_id}/release"]["post"]
+    schema = operation["responses"]["409"]["content"]["application/json"]["schema"]
+    return jsonschema_rs.validator_for({**schema, "components": document["components"]})
 
 
 def test_only_inspectors_release(

@@ -19,6 +19,7 @@ from tightnut.gate.schemas import (
     ReleaseRead,
     ReleaseRequest,
 )
+from tightnut.openapi import ErrorBody
 from tightnut.paging import Page, PageQuery
 
 router = APIRouter(tags=["gate"])
@@ -38,7 +39,13 @@ def gate(
     "/vehicles/{vehicle_id}/release",
     status_code=201,
     response_model=ReleaseRead,
-    responses={409: {"model": ReleaseRead, "description": "refused; the refusal is recorded"}},
+    responses={
+        409: {
+            "model": ReleaseRead | ErrorBody,
+            "description": "refused, with the gate's reasons (recorded like a release); or an "
+            "error body when the vehicle was already released this shift",
+        }
+    },
 )
 def release(
     vehicle_id: PathId,

@@ -243,7 +243,7 @@ def _certification_reason(cert: CertificationFact) -> Reason:
 
 def _failed_item_reasons(facts: GateFacts) -> list[Reason]:
     """The counting inspection's blocking failures that no blocking defect already names."""
-    if facts.inspection is None:
+    if facts.inspection is None or not facts.inspection.blocking_failures:
         return []
     named = {d.item_id for d in facts.defects if d.gate == "block"}
     return [

@@ -1,4 +1,4 @@
-"""fleet: vehicles taken out of service; a vehicle's readings newest first
+"""fleet: vehicles taken out of service; indexes for readings and defects newest first
 
 Revision ID: 0005
 Revises: 0004
@@ -30,9 +30,13 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("meter_readings", schema=None) as batch_op:
         batch_op.create_index("ix_meter_readings_vehicle_at", ["vehicle_id", "read_at"])
+    with op.batch_alter_table("defects", schema=None) as batch_op:
+        batch_op.create_index("ix_defects_operator_opened", ["operator_id", "opened_at"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("defects", schema=None) as batch_op:
+        batch_op.drop_index("ix_defects_operator_opened")
     with op.batch_alter_table("meter_readings", schema=None) as batch_op:
         batch_op.drop_index("ix_meter_readings_vehicle_at")
     # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of ``vehicles`` would trip

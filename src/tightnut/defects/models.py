@@ -30,6 +30,8 @@ class Defect(Base):
     __tablename__ = "defects"
     __table_args__ = (
         Index("ix_defects_vehicle_status", "vehicle_id", "status"),
+        # The defect list pages newest first over an operator's defects (migration 0005).
+        Index("ix_defects_operator_opened", "operator_id", "opened_at"),
         # One unresolved defect per item and vehicle: a racing second inspection cannot open
         # another (migration 0003).
         Index(

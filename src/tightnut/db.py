@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
@@ -27,6 +29,10 @@ POOL_SIZE = 16
 """Connections each worker process keeps open: more than its cores can keep busy."""
 POOL_OVERFLOW = 4
 """Extra connections at a peak; they close on return, so few, or every peak request reconnects."""
+
+WRITER_WAIT_S = 30.0
+"""How long a SQLite writer waits for its turn (the busy timeout waits as long again)."""
+_writer_turns: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
 
 
 class Base(DeclarativeBase):
@@ -90,6 +96,8 @@ def make_null_pool_engine(url: str) -> Engine:
 
 
 def _tune_sqlite(engine: Engine) -> None:
+    _writer_turns[engine] = threading.Lock()
+
     # pysqlite opens transactions lazily and breaks SAVEPOINT; take control of BEGIN ourselves.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: object, _record: object) -> None:
@@ -122,11 +130,28 @@ def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> I
     A ``read_only`` unit begins deferred on SQLite, so readers do not queue behind writers.
     """
     session = factory(execution_options={READ_ONLY: True}) if read_only else factory()
+    with _writer_turn(factory, read_only=read_only):
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+@contextmanager
+def _writer_turn(factory: sessionmaker[Session], *, read_only: bool) -> Iterator[None]:
+    # SQLite's busy handler sleeps in growing steps (up to 100 ms) and nobody wakes it when the
+    # lock frees, so a crowd of waiting writers leaves the lock idle most of the time. Writers of
+    # one process therefore queue on a lock that hands over at once; only one waits in SQLite.
+    # A plain Lock, not an RLock: a request enters and leaves its transaction on different threads.
+    bind = factory.kw.get("bind")
+    turn = _writer_turns.get(bind) if isinstance(bind, Engine) and not read_only else None
+    taken = turn is not None and turn.acquire(timeout=WRITER_WAIT_S)
     try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        yield
     finally:
-        session.close()
+        if taken and turn is not None:
+            turn.release()

@@ -315,12 +315,13 @@ async def _drive(base_url: str, fleet: Fleet, writers: int, readers: int, second
     return Run(0, writers, readers, seconds, inspections, boards)
 
 
-def measure(url: str, fleet: Fleet, workers: int, clients: int, seconds: float, log: Path) -> Run:
-    """Start a server with ``workers`` and drive it with ``clients`` for ``seconds``."""
+def measure(
+    url: str, fleet: Fleet, workers: int, clients: tuple[int, int], seconds: float, log: Path
+) -> Run:
+    """Start a server with ``workers``; drive it with (writers, readers) for ``seconds``."""
     server = Server(url, workers, log)
     try:
-        writers = max(1, clients // 2)
-        run = asyncio.run(_drive(server.base_url, fleet, writers, clients - writers, seconds))
+        run = asyncio.run(_drive(server.base_url, fleet, *clients, seconds))
     finally:
         server.stop()
     return Run(workers, run.writers, run.readers, seconds, run.inspections, run.boards)
@@ -339,7 +340,10 @@ def report(backend: str, run: Run, baseline: Run | None) -> None:
         f"board {run.boards_per_s:6.1f}/s p50 {board.pct(0.5):6.1f} ms "
         f"p99 {board.pct(0.99):6.1f} ms | errors {sum(errors.values())} {errors or ''}"
     )
-    if baseline is not None:
+    if baseline is not None and run.readers == 0:
+        ratio = run.inspections_per_s / baseline.inspections_per_s
+        print(f"  {'':<24} vs baseline: inspections/s ×{ratio:.2f}")
+    elif baseline is not None:
         print(
             f"  {'':<24} vs baseline: "
             f"inspections/s ×{run.inspections_per_s / baseline.inspections_per_s:.2f}, "
@@ -355,11 +359,14 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Run]:
         fleet = seed(url)
         log = Path(folder) / "server.log"
         print(f"\n{backend}: {DEPOTS} depots × {BUSES_PER_DEPOT} buses, {args.seconds:g} s a run")
-        baseline = measure(url, fleet, 1, 2, args.seconds, log)
+        baseline = measure(url, fleet, 1, (1, 1), args.seconds, log)
         report(backend, baseline, None)
         runs = [baseline]
+        half = max(1, args.clients // 2)
         for workers in args.workers:
-            runs.append(measure(url, fleet, workers, args.clients, args.seconds, log))
+            runs.append(
+                measure(url, fleet, workers, (half, args.clients - half), args.seconds, log)
+            )
             report(backend, runs[-1], baseline)
         if len(runs) == 3:
             one, two = runs[1], runs[2]
@@ -368,6 +375,9 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Run]:
                 f"inspections/s ×{two.inspections_per_s / one.inspections_per_s:.2f}, "
                 f"board/s ×{two.boards_per_s / one.boards_per_s:.2f}"
             )
+        print("  the rush alone (every client inspecting):")
+        runs.append(measure(url, fleet, max(args.workers), (args.clients, 0), args.seconds, log))
+        report(backend, runs[-1], baseline)
     return runs
 
 

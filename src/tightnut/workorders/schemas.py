@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from tightnut.fields import (
     Body,
     Day,
-    Km,
     EngineHours,
+    Km,
     LabourHours,
     Patch,
     PositiveStockQuantity,

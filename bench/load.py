@@ -22,10 +22,6 @@ import argparse
 import asyncio
 import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -36,6 +32,7 @@ import httpx
 from sqlalchemy import insert, make_url, select, text
 from sqlalchemy.orm import Session
 
+from benchserver import Server
 from tightnut.auth import service as auth
 from tightnut.auth.models import Role
 from tightnut.db import make_engine, make_session_factory, transaction, utcnow
@@ -47,7 +44,6 @@ from tightnut.migrate import upgrade
 from tightnut.rules import load_catalog
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/tightnut_bench"
-TIGHTNUT = Path(sys.executable).with_name("tightnut")
 DEPOTS = 20
 BUSES_PER_DEPOT = 80
 ENGINES = ("diesel", "cng", "electric")
@@ -229,49 +225,6 @@ def _maintenance(session: Session, ids: list[int]) -> None:
         for task_id, interval_km in tasks
     ]
     session.execute(insert(TaskState), rows)
-
-
-class Server:
-    """`tightnut serve` on a free loopback port, in its own process group."""
-
-    def __init__(self, url: str, workers: int, log_path: Path) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port: int = sock.getsockname()[1]
-        env = {**os.environ, "TIGHTNUT_DATABASE_URL": url}
-        command = [str(TIGHTNUT), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        with log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [*command, "--workers", str(workers)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.log_path = log_path
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self._wait()
-
-    def _wait(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"tightnut serve exited:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                httpx.get(f"{self.base_url}/healthz", timeout=2)
-                return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise SystemExit("tightnut serve did not answer within 60 s")
-
-    def stop(self) -> None:
-        """SIGTERM the process group and wait."""
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
 
 
 async def _writer(http: httpx.AsyncClient, fleet: Fleet, until: float, tally: Tally) -> None:

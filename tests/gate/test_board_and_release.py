@@ -145,3 +145,34 @@ def test_expired_gas_certificate_blocks_with_its_rule(
     [reason] = gate["reasons"]
     assert reason["code"] == "certification_expired"
     assert reason["rule"]["item_id"] == "gas.cylinder_certification"
+
+
+def test_an_inspection_under_another_jurisdiction_does_not_count_after_a_move(
+    client: TestClient, session: Session, catalog: RuleCatalog
+) -> None:
+    operator = make_operator(session)
+    russian = make_depot(session, operator, jurisdiction="RU")
+    european = make_depot(session, operator, jurisdiction="EU")  # same zone and shifts
+    bus = make_vehicle(session, russian)
+    inspector = make_login(session, operator, Role.INSPECTOR)
+    manager = make_login(session, operator, Role.FLEET_MANAGER)
+    session.commit()
+    inspected = client.post(
+        "/api/v1/inspections",
+        json=inspection_body(catalog, russian, bus),
+        headers=inspector.headers,
+    )
+    assert inspected.status_code == 201, inspected.text
+    before = client.get(f"/api/v1/vehicles/{bus.id}/gate", headers=inspector.headers)
+    assert before.status_code == 200, before.text
+    assert before.json()["may_release"] is True
+
+    moved = client.patch(
+        f"/api/v1/vehicles/{bus.id}", json={"depot_id": european.id}, headers=manager.headers
+    )
+    assert moved.status_code == 200, moved.text
+
+    after = client.get(f"/api/v1/vehicles/{bus.id}/gate", headers=inspector.headers)
+    assert after.status_code == 200, after.text
+    assert [r["code"] for r in after.json()["reasons"]] == ["not_inspected"]
+    assert after.json()["reasons"][0]["rule"]["jurisdiction"] == "EU"

@@ -185,7 +185,9 @@ def gather_facts(
     """The gate's facts for vehicles of one depot, in a fixed number of queries."""
     shift = _shift(depot, now, lead)
     scope = _scope(depot, vehicles)
-    inspections = _latest_inspections(session, scope, shift.valid_from, now, catalog)
+    inspections = _latest_inspections(
+        session, scope, shift.valid_from, now, catalog, jurisdiction=depot.jurisdiction
+    )
     open_defects = _unresolved_defects(session, scope, catalog)
     today = now.astimezone(ZoneInfo(depot.timezone)).date()
     overdue = _overdue_tasks(session, vehicles, today, depot.jurisdiction)
@@ -224,8 +226,14 @@ def _latest_inspections(
     since: datetime,
     now: datetime,
     catalog: RuleCatalog,
+    *,
+    jurisdiction: str,
 ) -> dict[int, InspectionFact]:
-    """Each vehicle's latest inspection in the window, with the blocking failures it holds."""
+    """Each vehicle's latest inspection in the window, with the blocking failures it holds.
+
+    An inspection made under another jurisdiction's checklist (before the vehicle moved depot)
+    does not count: the vehicle was not checked against the rules it now runs under.
+    """
     query = (
         select(
             Inspection.id,
@@ -239,6 +247,7 @@ def _latest_inspections(
         .order_by(Inspection.performed_at, Inspection.id)
     )
     latest = {row.vehicle_id: row for row in session.connection().execute(query)}
+    latest = {v: row for v, row in latest.items() if row.jurisdiction == jurisdiction}
     failures = _blocking_failures(
         session, [row.id for row in latest.values() if row.blocking_count], catalog
     )

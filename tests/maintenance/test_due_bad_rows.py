@@ -122,7 +122,12 @@ def test_one_vehicle_with_absurd_meters_leaves_every_other_row_on_the_due_list(
     assert after.status_code == 200, after.text
     assert [row for row in after.json() if row["vehicle_id"] == fleet.good.id] == good_rows
     still = [row for row in after.json() if row["vehicle_id"] == fleet.bad.id]
-    assert still == (bad_rows if km_judged else [])
+    judged = [row for row in still if row["status"] != "invalid_input"]
+    assert judged == (bad_rows if km_judged else [])
+    unjudged = [row for row in still if row["status"] == "invalid_input"]
+    assert all(row["problem"] for row in unjudged)
+    if not km_judged:
+        assert unjudged, "the rows that rest on the bad value are listed for a person to look"
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(fleet.bad.plate in message and named in message for message in warned), warned
 
@@ -181,3 +186,18 @@ def test_a_task_with_an_infinite_interval_is_reported_and_the_others_judged(
         by_task.setdefault(entry.task.code, set()).add(entry.status)
     assert by_task["TO-2"] == {"invalid_input"}
     assert by_task["TO-1"] == {"overdue"}
+
+
+def test_the_gate_refuses_a_bus_whose_safety_critical_maintenance_cannot_be_judged(
+    client: TestClient, session: Session, fleet: Fleet
+) -> None:
+    _spoil(session, SPOILS["infinite odometer"][0], v=INF, bad=fleet.bad.id)
+    bad = client.get(f"{API}/vehicles/{fleet.bad.id}/gate", headers=fleet.inspector.headers)
+    assert bad.status_code == 200, bad.text
+    unknown = [r for r in bad.json()["reasons"] if r["code"] == "maintenance_unknown"]
+    assert unknown, bad.json()["reasons"]
+    assert all(r["blocking"] and "odometer" in r["evidence"]["problem"] for r in unknown)
+    assert all("нельзя оценить" in r["message_ru"] for r in unknown)
+    good = client.get(f"{API}/vehicles/{fleet.good.id}/gate", headers=fleet.inspector.headers)
+    assert good.status_code == 200, good.text
+    assert "maintenance_unknown" not in {r["code"] for r in good.json()["reasons"]}

@@ -104,6 +104,7 @@ class OverdueTaskFact:
     remaining_hours: float | None
     remaining_days: float | None
     rule: RuleRef
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,8 @@ def _failed_item_reasons(facts: GateFacts) -> list[Reason]:
 
 
 def _overdue_reason(task: OverdueTaskFact) -> Reason:
+    if task.problem is not None:
+        return _unknown_maintenance_reason(task, task.problem)
     return Reason(
         code="maintenance_overdue",
         message_en=(
@@ -288,6 +291,18 @@ def _overdue_reason(task: OverdueTaskFact) -> Reason:
             "remaining_hours": task.remaining_hours,
             "remaining_days": task.remaining_days,
         },
+    )
+
+
+def _unknown_maintenance_reason(task: OverdueTaskFact, problem: str) -> Reason:
+    """A safety-critical task whose state rests on an impossible stored value: not assumed done."""
+    return Reason(
+        code="maintenance_unknown",
+        message_en=f"safety-critical maintenance cannot be judged: {task.task_name}, {problem}",
+        message_ru=f"нельзя оценить состояние обязательного ТО: {task.task_code}, {problem}",
+        blocking=True,
+        rule=task.rule,
+        evidence={"programme": task.programme_code, "task": task.task_code, "problem": problem},
     )
 
 

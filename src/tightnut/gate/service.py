@@ -380,6 +380,7 @@ def _overdue_fact(task: maintenance.OverdueTask, jurisdiction: str) -> OverdueTa
             clause=task.source,
             verification="unverified" if task.illustrative else "verified",
         ),
+        problem=task.problem,
     )
 
 

@@ -27,6 +27,11 @@ from tightnut.maintenance.programmes import programme_for, tasks_of
 from tightnut.maintenance.schemas import BaselineIn, DueRow, OnTimeRow, VehicleEventIn
 from tightnut.paging import PageRequest, Slice, keyset
 
+# Rows the engine could not judge (a stored value out of physical range) always show: they
+# need a person to look, and a safety-critical one blocks the gate.
+ATTENTION = frozenset({"due_soon", "due", "overdue", "invalid_input"})
+ALL_STATUSES = ATTENTION | {"ok"}
+
 
 def due_list(
     session: Session,
@@ -43,10 +48,10 @@ def due_list(
         actor.operator_id,
         today=today or utcnow().date(),
         depot_id=depot_id,
-        statuses=None if include_ok else frozenset({"due_soon", "due", "overdue"}),
+        statuses=ALL_STATUSES if include_ok else ATTENTION,
     )
     rows = [_row(e) for e in entries]
-    order = {"overdue": 0, "due": 1, "due_soon": 2, "ok": 3}
+    order = {"invalid_input": 0, "overdue": 1, "due": 2, "due_soon": 3, "ok": 4}
     return sorted(rows, key=lambda r: (order[r.status], r.forecast_date or date.max, r.plate))
 
 
@@ -68,6 +73,7 @@ def _row(entry: DueEntry) -> DueRow:
         forecast_date=entry.forecast_date,
         driver=entry.driver,
         overdue_by=round(entry.overdue_by, 1),
+        problem=entry.problem,
     )
 
 
@@ -87,12 +93,17 @@ class OverdueTask:
     remaining_days: float | None
     source: str
     illustrative: bool
+    problem: str | None
 
 
 def overdue_safety_critical(
     session: Session, vehicles: Sequence[Vehicle], *, today: date
 ) -> dict[int, list[OverdueTask]]:
-    """Each vehicle's safety-critical tasks past their tolerance on ``today``, by vehicle id."""
+    """Each vehicle's safety-critical tasks past their tolerance on ``today``, by vehicle id.
+
+    A task whose state rests on an impossible stored value cannot be judged; it comes back with
+    its ``problem`` so the gate refuses rather than assume the task is done.
+    """
     if not vehicles:
         return {}
     depots = {v.depot_id for v in vehicles}
@@ -107,7 +118,7 @@ def overdue_safety_critical(
         depot_id=depots.pop() if whole_depot else None,
         vehicles=None if whole_depot else [facts_of(v) for v in vehicles],
         only_safety_critical=True,
-        statuses=frozenset({"overdue"}),
+        statuses=frozenset({"overdue", "invalid_input"}),
     )
     found: dict[int, list[OverdueTask]] = defaultdict(list)
     for entry in entries:
@@ -129,6 +140,7 @@ def _overdue(entry: DueEntry) -> OverdueTask:
         remaining_days=entry.remaining_days,
         source=entry.task.source or entry.programme.source,
         illustrative=entry.programme.illustrative,
+        problem=entry.problem if entry.status == "invalid_input" else None,
     )
 
 

@@ -1,7 +1,9 @@
-"""Reliability wiring: one app over the test database, two operators seeded once for the package.
+"""Reliability wiring: one app over the test database, two operators seeded once per test module.
 
-The seed runs inside a transaction that is rolled back when the package ends; each test
-runs inside a savepoint of it, rolled back after the test, so no test sees another's writes.
+The seed runs inside a transaction that is rolled back when the module ends, so no other
+test waits on its write lock (a directory without ``__init__.py`` is no package: a package
+scope would last the whole session). Each test runs inside a savepoint of it, rolled back
+after the test, so no test sees another's writes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from reliability.api.seed import World, seed_world
 from reliability.api.target import APP, CATALOG
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def seeded_connection(engine: Engine) -> Iterator[Connection]:
     """A connection inside a transaction that holds the seed and is rolled back at the end."""
     with engine.connect() as connection:
@@ -29,7 +31,7 @@ def seeded_connection(engine: Engine) -> Iterator[Connection]:
         outer.rollback()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def world(seeded_connection: Connection) -> World:
     """Two operators with every kind of record, seeded through the API."""
     factory: sessionmaker[Session] = APP.state.session_factory

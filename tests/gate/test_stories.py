@@ -6,9 +6,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from factories import inspection_body, make_depot, make_login, make_operator, make_vehicle
+from factories import Login, inspection_body, make_depot, make_login, make_operator, make_vehicle
 from tightnut.auth.models import Role
 from tightnut.defects.models import Defect
+from tightnut.fleet.models import Depot, Vehicle
 from tightnut.rules import RuleCatalog
 
 
@@ -145,6 +146,16 @@ def test_one_loose_nut_only_warns_under_cvsa_but_two_adjacent_block(
     assert blocked.status_code == 409
 
 
+def _us_truck(session: Session) -> tuple[Depot, Vehicle, Login]:
+    """A ten-stud truck in a US depot, and its inspector."""
+    operator = make_operator(session)
+    depot = make_depot(session, operator, jurisdiction="US", timezone="America/Chicago")
+    truck = make_vehicle(session, depot, vehicle_class="truck", fastener_positions=10)
+    inspector = make_login(session, operator, Role.INSPECTOR)
+    session.commit()
+    return depot, truck, inspector
+
+
 def _fasteners(*positions: int) -> dict[str, dict[str, object]]:
     return {"wheels.fasteners": {"count": len(positions), "positions": list(positions)}}
 
@@ -152,11 +163,7 @@ def _fasteners(*positions: int) -> dict[str, dict[str, object]]:
 def test_defect_escalates_when_the_truck_gets_worse_and_the_gate_blocks(
     client: TestClient, session: Session, catalog: RuleCatalog
 ) -> None:
-    operator = make_operator(session)
-    depot = make_depot(session, operator, jurisdiction="US", timezone="America/Chicago")
-    truck = make_vehicle(session, depot, vehicle_class="truck", fastener_positions=10)
-    inspector = make_login(session, operator, Role.INSPECTOR)
-    session.commit()
+    depot, truck, inspector = _us_truck(session)
 
     first = client.post(
         "/api/v1/inspections",
@@ -203,11 +210,7 @@ def test_inspection_failure_blocks_even_when_its_defect_says_warn(
     client: TestClient, session: Session, catalog: RuleCatalog
 ) -> None:
     """The second, independent reason: the counting inspection itself holds a blocking failure."""
-    operator = make_operator(session)
-    depot = make_depot(session, operator, jurisdiction="US", timezone="America/Chicago")
-    truck = make_vehicle(session, depot, vehicle_class="truck", fastener_positions=10)
-    inspector = make_login(session, operator, Role.INSPECTOR)
-    session.commit()
+    depot, truck, inspector = _us_truck(session)
     for positions in ((4,), (1, 4, 8)):
         answer = client.post(
             "/api/v1/inspections",

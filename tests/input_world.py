@@ -105,6 +105,26 @@ def refused(answer: Response, field: str) -> None:
     assert answer.json()["error"]["field"] == field, answer.text
 
 
+@dataclass(frozen=True)
+class Case:
+    """One refused request of a parametrised table: who sends what where, and the field named."""
+
+    role: Role
+    method: str
+    path: str
+    body: object
+    field: str
+
+
+def refused_and_unchanged(client: TestClient, session: Session, world: World, case: Case) -> None:
+    """Send ``case`` (its body may be built from the world); a 422 naming its field, no write."""
+    before = database(session)
+    payload = case.body(world) if callable(case.body) else case.body
+    answer = send(client, world.logins[case.role], case.method, world.path(case.path), payload)
+    refused(answer, case.field)
+    assert database(session) == before
+
+
 def vehicle_body(world: World, **overrides: object) -> dict[str, object]:
     """A valid new-vehicle body for the world's depot, with ``overrides``."""
     body: dict[str, object] = {

@@ -24,10 +24,12 @@ from input_world import (
     INSPECTOR,
     NAN,
     SE,
+    Case,
     World,
     build_world,
     database,
     refused,
+    refused_and_unchanged,
     send,
     vehicle_body,
 )
@@ -151,10 +153,7 @@ def test_non_finite_or_absurd_numbers_are_refused_naming_the_field(
     body: object,
     field: str,
 ) -> None:
-    before = database(session)
-    payload = body(world) if callable(body) else body
-    refused(send(client, world.logins[role], method, world.path(path), payload), field)
-    assert database(session) == before
+    refused_and_unchanged(client, session, world, Case(role, method, path, body, field))
 
 
 def test_inspection_meters_and_measured_values_are_finite(

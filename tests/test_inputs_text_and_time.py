@@ -20,11 +20,13 @@ from input_world import (
     FM,
     INSPECTOR,
     SE,
+    Case,
     World,
     build_world,
     database,
     programme_in,
     refused,
+    refused_and_unchanged,
     send,
     vehicle_body,
 )
@@ -169,10 +171,7 @@ def test_a_nul_byte_in_text_is_refused_naming_the_field(
     body: object,
     field: str,
 ) -> None:
-    before = database(session)
-    payload = body(world) if callable(body) else body
-    refused(send(client, world.logins[role], method, world.path(path), payload), field)
-    assert database(session) == before
+    refused_and_unchanged(client, session, world, Case(role, method, path, body, field))
 
 
 def test_a_nul_byte_in_a_note_or_a_query_isrefused(

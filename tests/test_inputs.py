@@ -263,6 +263,7 @@ IDS = [
     (str, "text"),
     (float, "float"),
     (lambda depot: 2**64, "beyond 64 bits"),
+    (lambda depot: 2**31, "beyond the 32-bit id columns"),
 ]
 
 
@@ -352,3 +353,17 @@ def test_importing_shipped_programmes_needs_the_right(
         session.execute(delete(Programme))
         session.commit()
         before = database(session)
+
+
+@pytest.mark.parametrize("path", ["/vehicles/{id}", "/defects/{id}", "/work-orders/{id}"])
+def test_an_id_beyond_the_id_columns_is_refused_not_a_server_error(
+    client: TestClient, world: World, path: str
+) -> None:
+    answer = client.get(API + path.format(id=2**31), headers=world.logins[FM].headers)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["field"].startswith("path.")
+    listed = client.get(
+        API + "/work-orders", params={"depot_id": 2**31}, headers=world.logins[FM].headers
+    )
+    assert listed.status_code == 422, listed.text
+    assert listed.json()["error"]["field"] == "query.depot_id"

@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # id columns are 32-bit integers on PostgreSQL: 2 billion rows a table
 MAX_ODOMETER_KM = 10_000_000.0  # 250 times round the Earth: beyond any road vehicle's life
 MAX_ENGINE_HOURS = 1_000_000.0  # 114 years running day and night
 MAX_DAYS = 36_525.0  # a century: the longest interval or window in days

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Engine, select, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tightnut.auth import service as auth
@@ -20,11 +21,37 @@ from tightnut.config import get_settings
 from tightnut.db import make_engine, make_session_factory
 from tightnut.errors import NotFound, TightnutError
 from tightnut.fleet.models import Depot
+from tightnut.migrate import head_revisions
 
 
 def session_factory() -> sessionmaker[Session]:
-    """Sessions on the configured database."""
-    return make_session_factory(make_engine(get_settings().database_url))
+    """Sessions on the configured database; a missing or unmigrated one ends the command."""
+    engine = make_engine(get_settings().database_url)
+    problem = _not_ready(engine)
+    if problem is not None:
+        where = engine.url.render_as_string(hide_password=True)
+        typer.secho(
+            f"error: the database {where} {problem}; run `tightnut db upgrade` first",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise typer.Exit(code=1)
+    return make_session_factory(engine)
+
+
+def _not_ready(engine: Engine) -> str | None:
+    """Why the database cannot serve a command yet, or None when it is at the latest schema."""
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            revisions = frozenset(found)
+    except OperationalError:
+        return "cannot be opened or has no schema"
+    except ProgrammingError:  # PostgreSQL: no alembic_version table
+        return "has no schema"
+    if revisions != head_revisions():
+        return "is not at the latest schema"
+    return None
 
 
 @contextmanager

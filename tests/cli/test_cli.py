@@ -265,3 +265,20 @@ def test_importing_the_command_line_loads_no_web_app_orm_or_solver() -> None:
     assert helped.returncode == 0, helped.stderr
     for command in ("serve", "db", "gate", "maintenance", "network"):
         assert command in helped.stdout
+
+
+def test_a_database_that_was_never_set_up_says_how_to_set_it_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    try:
+        _use(monkeypatch, tmp_path / "missing" / "never.db")
+        code, output = _run("gate", "board", "North Depot")
+        assert code == 1
+        assert "run `tightnut db upgrade` first" in output
+        assert "Traceback" not in output
+        _use(monkeypatch, tmp_path / "empty.db")
+        code, output = _run("maintenance", "due")
+        assert code == 1
+        assert "has no schema; run `tightnut db upgrade` first" in output
+    finally:
+        get_settings.cache_clear()

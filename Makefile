@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres lint bench bench-quick install services browser clean
+.PHONY: run test test-sqlite test-postgres lint bench bench-quick install services browser clean messages catalogues
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,10 +13,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) catalogues
+
+# The Russian catalogues (.po, in the repo) compiled into .mo for the app.
+catalogues: $(STAMP)
+	$(BIN)/python -m tightnut.web.messages compile
+
+# After marking new text with _() in templates or N_() in code: add it to the .po files.
+messages: $(STAMP)
+	$(BIN)/python -m tightnut.web.messages update
+	$(BIN)/python -m tightnut.web.messages check
 
 run: export TIGHTNUT_SECURE_COOKIES ?= false
-run: $(STAMP)
+run: $(STAMP) catalogues
 	$(BIN)/tightnut db upgrade
 	$(BIN)/tightnut demo load --if-empty
 	@echo "Tightnut starting (TIGHTNUT_HOST, TIGHTNUT_PORT); stop with Ctrl-C"
@@ -33,10 +42,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench migrations
 	$(BIN)/mypy
 
-test-sqlite: $(STAMP) browser
+test-sqlite: $(STAMP) catalogues browser
 	$(BIN)/pytest -q
 
-test-postgres: $(STAMP) services
+test-postgres: $(STAMP) catalogues services browser
 	TIGHTNUT_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m db
 
 bench-quick: $(STAMP)

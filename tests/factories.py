@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy.orm import Session
 
 from tightnut.auth import service as auth
@@ -108,3 +111,19 @@ def inspection_body(
         failures=failures,
     )
     return {"vehicle_id": vehicle.id, "results": results, **extra}
+
+
+def page_form_token(client: TestClient, path: str = "/login") -> str:
+    """The CSRF token a page's form carries; its cookie is kept even over plain http."""
+    page = client.get(path)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, f"{path} has no CSRF token in its forms"
+    client.cookies.set("tightnut_csrf", found.group(1))
+    return found.group(1)
+
+
+def sign_in_page(client: TestClient, email: str, password: str) -> Response:
+    """Post the sign-in form as a browser does: open the form, then send it with its token."""
+    token = page_form_token(client)
+    form = {"email": email, "password": password, "csrf_token": token}
+    return client.post("/login", data=form, follow_redirects=False)

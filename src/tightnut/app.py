@@ -6,31 +6,30 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
-from swagger_ui_bundle import swagger_ui_path
 
-from tightnut.auth import pages as auth_pages
 from tightnut.auth import routes as auth_routes
 from tightnut.auth import service as auth_service
 from tightnut.auth.throttle import connect_redis
 from tightnut.config import Settings, get_settings
 from tightnut.db import make_engine, make_session_factory
 from tightnut.defects import routes as defect_routes
-from tightnut.errors import TightnutError
+from tightnut.errors import Invalid, TightnutError
 from tightnut.fleet import routes as fleet_routes
-from tightnut.gate import pages as gate_pages
 from tightnut.gate import routes as gate_routes
 from tightnut.health import router as health_router
 from tightnut.inspections import routes as inspection_routes
 from tightnut.maintenance import routes as maintenance_routes
 from tightnut.middleware import CONTENT_SECURITY_POLICY, BodyLimit, InternalErrors, SecurityHeaders
 from tightnut.openapi import document_errors
+from tightnut.pages import PAGE_MODULES
 from tightnut.people import routes as people_routes
 from tightnut.rules import RuleCatalog, load_catalog
-from tightnut.templating import templates
+from tightnut.web.errors import error_page
+from tightnut.web.render import render
 from tightnut.workorders import routes as workorder_routes
 
 API_PREFIX = "/api/v1"
@@ -77,9 +76,8 @@ def create_app(
     for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health_router)
-    app.include_router(auth_pages.router)
-    app.include_router(gate_pages.router)
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    for module in PAGE_MODULES:
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_api_route("/docs", _docs, include_in_schema=False)
     document_errors(app, prefix=API_PREFIX)
@@ -95,8 +93,7 @@ def create_app(
 
 def _docs(request: Request) -> Response:
     """Swagger UI served from the package: no CDN, no inline script."""
-    headers = {"Content-Security-Policy": DOCS_POLICY}
-    return templates.TemplateResponse(request, "docs.html", {}, headers=headers)
+    return render(request, "docs.html", headers={"Content-Security-Policy": DOCS_POLICY})
 
 
 def _is_api(request: Request) -> bool:
@@ -107,11 +104,7 @@ def _domain_error(request: Request, exc: TightnutError) -> Response:
     if _is_api(request):
         body = {"error": exc.as_dict()}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
-    if exc.status_code == 401:
-        return RedirectResponse("/login", status_code=303)
-    return templates.TemplateResponse(
-        request, "error.html", {"error": exc}, status_code=exc.status_code, headers=exc.headers
-    )
+    return error_page(request, exc)
 
 
 def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -124,12 +117,14 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
     return response
 
 
-def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     errors = [
         {"field": _field_path(err["loc"]), "message": err["msg"], "type": err["type"]}
         for err in exc.errors()
     ]
     first = errors[0] if errors else {"field": "body", "message": "invalid request"}
+    if not _is_api(request):
+        return error_page(request, Invalid(str(first["message"]), field=str(first["field"])))
     body = {
         "error": {
             "code": "invalid",

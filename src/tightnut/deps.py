@@ -85,11 +85,21 @@ def _page_actor(request: Request, session: DbSession) -> Actor:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthorized("sign in first")
-    return authenticate_token(session, token, kind=TokenKind.SESSION)
+    actor = authenticate_token(session, token, kind=TokenKind.SESSION)
+    request.state.actor = actor  # the layout and the error pages show who is signed in
+    return actor
+
+
+def _maybe_page_actor(request: Request, session: DbSession) -> Actor | None:
+    try:
+        return _page_actor(request, session)
+    except Unauthorized:
+        return None
 
 
 ApiActor = Annotated[Actor, Depends(_api_actor)]
 PageActor = Annotated[Actor, Depends(_page_actor)]
+MaybePageActor = Annotated[Actor | None, Depends(_maybe_page_actor)]
 
 
 def _login_guard(request: Request, session: DbSession, settings: AppSettings) -> LoginGuard:

@@ -8,6 +8,7 @@ and never reaches the server, which would reset the keep-alive connection), ``Bo
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Mapping
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -84,10 +85,14 @@ class InternalErrors:
         try:
             await self.app(scope, receive, watched_send)
         except Exception:
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            reference = secrets.token_hex(6)
+            log.exception("unhandled error %s on %s %s", reference, scope["method"], scope["path"])
             if started:
                 return  # the answer is half sent; the server closes this connection
-            error = Internal("internal error; it has been logged")
+            error = Internal(
+                f"internal error; it has been logged as {reference}",
+                detail={"reference": reference},
+            )
             await self.render(Request(scope, receive), error)(scope, receive, send)
 
 

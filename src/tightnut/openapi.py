@@ -14,6 +14,12 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 ERROR_REF = "#/components/schemas/ErrorBody"
+BEARER = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An API token: POST /api/v1/auth/token, or create one on your account page.",
+}
+PUBLIC = {"/auth/token"}
 
 
 class ErrorDetail(BaseModel):
@@ -50,12 +56,15 @@ def _add_error_bodies(document: dict[str, object], prefix: str) -> None:
     schema = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(schema.pop("$defs", {}))
     schemas["ErrorBody"] = schema
+    components.setdefault("securitySchemes", {})["bearer"] = BEARER
     paths = document.get("paths", {})
     assert isinstance(paths, dict)
     for path, operations in paths.items():
         if not path.startswith(prefix):
             continue
         for operation in operations.values():
+            # Swagger UI's "Authorize" sends the token on every operation that declares it.
+            operation["security"] = [] if path[len(prefix) :] in PUBLIC else [{"bearer": []}]
             responses = operation.setdefault("responses", {})
             content = {"application/json": {"schema": {"$ref": ERROR_REF}}}
             if "422" in responses:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from auth.conftest import ClientMaker
-from factories import make_depot, make_login, make_operator
+from factories import make_depot, make_login, make_operator, sign_in_page
 from tightnut.auth import service as auth
 from tightnut.auth.models import ApiToken, Operator, Role, User
 from tightnut.deps import SESSION_COOKIE
@@ -107,9 +107,7 @@ def test_token_answer_is_never_cached(client: TestClient, session: Session) -> N
 
 
 def _sign_in_page(client: TestClient, email: str, password: str = PASSWORD) -> Response:
-    return client.post(
-        "/login", data={"email": email, "password": password}, follow_redirects=False
-    )
+    return sign_in_page(client, email, password)
 
 
 def test_browser_session_is_no_bearer_token(client: TestClient, session: Session) -> None:
@@ -149,7 +147,12 @@ def test_browser_session_opens_the_pages(client: TestClient, session: Session) -
     cookie = signed_in.cookies[SESSION_COOKIE]
     home = client.get("/", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}, follow_redirects=False)
     assert home.status_code == 303
-    assert home.headers["location"] == f"/depots/{depot.id}/board"
+    assert home.headers["location"] == "/board"  # a dispatcher's day starts at the board
+    board = client.get(
+        "/board", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}, follow_redirects=False
+    )
+    assert board.status_code == 303
+    assert board.headers["location"] == f"/depots/{depot.id}/board"
 
 
 def test_session_cookie_is_secure_by_default(make_client: ClientMaker, session: Session) -> None:

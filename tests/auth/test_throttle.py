@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from auth.conftest import ClientMaker
-from factories import make_operator
+from factories import make_operator, sign_in_page
 from reliability.serverproc import serving
 from tightnut.auth import service as auth
 from tightnut.auth.models import ApiToken, LoginFailure, Role
@@ -114,12 +114,10 @@ def test_the_login_page_is_limited_by_the_same_count(
 ) -> None:
     client = make_client(**backend)
     assert [_token(client, password="wrong password") for _ in range(3)] == [401, 401, 401]
-    page = client.post(
-        "/login", data={"email": EMAIL, "password": PASSWORD}, follow_redirects=False
-    )
+    page = sign_in_page(client, EMAIL, PASSWORD)
     assert page.status_code == 429
     assert int(page.headers["retry-after"]) >= 1
-    assert "too many failed sign-ins for this account" in page.text
+    assert "Too many failed attempts. Try again in" in page.text
     assert "set-cookie" not in page.headers
 
 

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from factories import Login, make_login, make_operator
+from factories import Login, make_login, make_operator, sign_in_page
 from tightnut.auth.models import ApiToken, Role
 
 
@@ -89,11 +89,7 @@ def test_browser_sessions_are_not_listed_nor_revocable_here(
         password="correct horse",
     )
     session.commit()
-    signed_in = client.post(
-        "/login",
-        data={"email": "ann@example.test", "password": "correct horse"},
-        follow_redirects=False,
-    )
+    signed_in = sign_in_page(client, "ann@example.test", "correct horse")
     assert signed_in.status_code == 303
     token = client.post(
         "/api/v1/auth/token", json={"email": "ann@example.test", "password": "correct horse"}

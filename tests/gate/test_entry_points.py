@@ -7,7 +7,6 @@ point must remember to fill; so a fresh process that never built the app blocks 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,7 +17,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from factories import inspection_body, make_depot, make_login, make_operator, make_vehicle
+from factories import (
+    inspection_body,
+    make_depot,
+    make_login,
+    make_operator,
+    make_vehicle,
+    sign_in_page,
+)
 from tightnut.app import create_app
 from tightnut.auth.models import Role, User
 from tightnut.cli import app as cli_app
@@ -106,13 +112,7 @@ def test_board_page_blocks_on_overdue_safety_critical_work(overdue: Overdue) -> 
     settings = Settings(database_url=overdue.url, secure_cookies=False)  # plain http here
     app = create_app(settings, catalog=load_catalog())
     with TestClient(app) as client:
-        login = client.get("/login")
-        assert login.status_code == 200
-        token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
-        form = {"email": overdue.inspector_email, "password": PASSWORD}
-        if token:
-            form["csrf_token"] = token.group(1)
-        signed_in = client.post("/login", data=form, follow_redirects=False)
+        signed_in = sign_in_page(client, overdue.inspector_email, PASSWORD)
         assert signed_in.status_code == 303, signed_in.text
         page = client.get(f"/depots/{overdue.depot_id}/board")
         assert page.status_code == 200, page.text

@@ -53,6 +53,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The language the user chose for the web app; None follows the browser's.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
 
 class ApiToken(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import AfterValidator
 
@@ -14,15 +14,17 @@ from tightnut.config import Settings
 from tightnut.deps import SESSION_COOKIE, AppSettings, DbSession, SignInGuard
 from tightnut.errors import TooManyRequests, Unauthorized
 from tightnut.fields import no_nul
-from tightnut.templating import templates
+from tightnut.web.pages import local_path
+from tightnut.web.render import page_router, render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> Response:
-    """The sign-in form."""
-    return templates.TemplateResponse(request, "login.html", {"error": None, "email": ""})
+def login_form(request: Request, next: str = "/") -> Response:
+    """The sign-in form; ``next`` is where a deep link wanted to go."""
+    context = {"error": None, "email": "", "next": local_path(next)}
+    return render(request, "auth/login.html", context)
 
 
 @router.post("/login")
@@ -33,18 +35,20 @@ def login(
     guard: SignInGuard,
     email: Annotated[str, Form(max_length=320), AfterValidator(no_nul)],
     password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     """Check the password, set the session cookie and go to the board."""
     try:
         user = guard.sign_in(session, email=email, password=password)
     except (Unauthorized, TooManyRequests) as exc:
-        context = {"error": exc.message, "email": email}
-        return templates.TemplateResponse(
-            request, "login.html", context, status_code=exc.status_code, headers=exc.headers
+        context = {"error": exc, "email": email, "next": local_path(next)}
+        return render(
+            request, "auth/login.html", context, status_code=exc.status_code, headers=exc.headers
         )
     hours = settings.session_hours
     token = service.issue_token(session, user=user, kind=TokenKind.SESSION, hours=hours)
-    response = RedirectResponse("/", status_code=303, headers={"Cache-Control": "no-store"})
+    target = local_path(next)
+    response = RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
     response.set_cookie(
         SESSION_COOKIE,
         token,

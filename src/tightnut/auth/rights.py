@@ -54,6 +54,7 @@ class Actor:
     operator_id: int
     role: Role
     name: str
+    locale: str | None = None
 
     def can(self, right: Right) -> bool:
         """Whether this caller's role holds ``right``."""
@@ -62,4 +63,7 @@ class Actor:
     def require(self, right: Right) -> None:
         """Raise Forbidden unless this caller's role holds ``right``."""
         if not self.can(right):
-            raise Forbidden(f"role '{self.role}' may not {right.value.replace('_', ' ')}")
+            raise Forbidden(
+                f"role '{self.role}' may not {right.value.replace('_', ' ')}",
+                detail={"right": right.value, "role": self.role.value},
+            )

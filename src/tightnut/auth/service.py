@@ -128,7 +128,11 @@ def authenticate_token(
 def actor_of(user: User) -> Actor:
     """The actor a user acts as."""
     return Actor(
-        user_id=user.id, operator_id=user.operator_id, role=Role(user.role), name=user.full_name
+        user_id=user.id,
+        operator_id=user.operator_id,
+        role=Role(user.role),
+        name=user.full_name,
+        locale=user.locale,
     )
 
 
@@ -211,6 +215,13 @@ def set_active(session: Session, actor: Actor, user_id: int, *, active: bool) ->
     user.active = active
     session.flush()
     return user
+
+
+def set_locale(session: Session, actor: Actor, *, locale: str | None) -> None:
+    """Remember the language the caller chose for the web app (None: follow the browser)."""
+    user = get_user(session, actor, actor.user_id)
+    user.locale = locale
+    session.flush()
 
 
 def _revoke_all(session: Session, user_id: int) -> None:

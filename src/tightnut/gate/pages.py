@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tightnut.deps import Catalog, DbSession, InspectionLead, PageActor
@@ -13,13 +13,21 @@ from tightnut.fields import PathId
 from tightnut.fleet.service import list_depots
 from tightnut.gate import service
 from tightnut.gate.routes import STATES
-from tightnut.templating import templates
+from tightnut.web.i18n import N_
+from tightnut.web.render import page_router, render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
+
+STATE_NAMES = {
+    "released": N_("released"),
+    "ready": N_("ready"),
+    "blocked": N_("blocked"),
+    "not_inspected": N_("not inspected"),
+}
 
 
-@router.get("/")
-def home(session: DbSession, actor: PageActor) -> Response:
+@router.get("/board")
+def first_board(session: DbSession, actor: PageActor) -> Response:
     """Go to the board of the caller's first depot."""
     depots = list_depots(session, actor)
     if not depots:
@@ -51,5 +59,6 @@ def board_page(
         "total": len(rows),
         "state": state or "",
         "states": STATES,
+        "state_names": STATE_NAMES,
     }
-    return templates.TemplateResponse(request, "board.html", context)
+    return render(request, "gate/board.html", context)

@@ -1,0 +1,7 @@
+"""The maintenance pages."""
+
+from __future__ import annotations
+
+from tightnut.web.render import page_router
+
+router = page_router()

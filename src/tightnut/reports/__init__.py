@@ -1,0 +1,1 @@
+"""Reports: what a fleet manager would rather look at than read."""

@@ -1,0 +1,1 @@
+"""What every page shares: templates, languages, CSRF, forms and navigation."""

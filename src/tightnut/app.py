@@ -85,7 +85,12 @@ def create_app(
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     # Added last is outermost: headers on every answer, then errors, then the body limit.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, render=_domain_error)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_bytes=settings.max_upload_bytes,
+        render=_domain_error,
+    )
     app.add_middleware(InternalErrors, render=_domain_error)
     app.add_middleware(SecurityHeaders)
     return app

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # A page's form with photos from a phone camera: a few pictures of a few MB each.
+    max_upload_bytes: int = Field(default=40 * 1024 * 1024, ge=1024)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     inspection_lead_minutes: int = Field(default=180, ge=0, le=24 * 60)
     secure_cookies: bool = True

@@ -102,48 +102,64 @@ class BodyLimit:
     A declared length over the limit is refused at once; a streamed (chunked) body is read
     into memory up to the limit first. A refused body is drained up to ``drain_factor`` times
     the limit, so the client finishes sending, reads the 413 and keeps its connection.
+    A page's multipart form (photos from the phone) has its own, larger ``upload_bytes``.
     """
 
     def __init__(
-        self, app: ASGIApp, *, max_bytes: int, render: Render, drain_factor: int = 8
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        upload_bytes: int,
+        render: Render,
+        drain_factor: int = 8,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes
         self.render = render
-        self.drain_bytes = max_bytes * drain_factor
+        self.drain_factor = drain_factor
+
+    def _limit(self, scope: Scope) -> int:
+        content_type = Headers(scope=scope).get("content-type", "")
+        is_page = not scope["path"].startswith("/api/")
+        if is_page and content_type.startswith("multipart/form-data"):
+            return self.upload_bytes
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         declared = _declared_length(scope)
-        if declared is not None and declared <= self.max_bytes:
+        if declared is not None and declared <= limit:
             await self.app(scope, receive, send)  # the server holds the body to its length
             return
         if declared is None:
-            body = await self._read_within_limit(receive)
+            body = await self._read_within_limit(receive, limit)
             if body is not None:
                 await self.app(scope, _replay(body, receive), send)
                 return
-        elif declared <= self.drain_bytes:
-            await _drain(receive, self.drain_bytes)
-        await self._refuse(scope, receive, send)
+        elif declared <= limit * self.drain_factor:
+            await _drain(receive, limit * self.drain_factor)
+        await self._refuse(scope, receive, send, limit)
 
-    async def _read_within_limit(self, receive: Receive) -> list[Message] | None:
+    async def _read_within_limit(self, receive: Receive, limit: int) -> list[Message] | None:
         messages: list[Message] = []
         seen = 0
         while True:
             message = await receive()
             messages.append(message)
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                await _drain(receive, self.drain_bytes - seen, last=message)
+            if seen > limit:
+                await _drain(receive, limit * self.drain_factor - seen, last=message)
                 return None
             if message["type"] != "http.request" or not message.get("more_body", False):
                 return messages
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = TooLarge(f"request body is over {self.max_bytes} bytes", field="body")
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        error = TooLarge(f"request body is over {limit} bytes", field="body")
         await self.render(Request(scope, receive), error)(scope, receive, send)
 
 

@@ -13,6 +13,7 @@ from tightnut.maintenance.models import (
     TaskState,
 )
 from tightnut.people.models import Certification, Technician, Training
+from tightnut.photos.models import Photo
 from tightnut.workorders.models import (
     Part,
     PartUsage,
@@ -36,6 +37,7 @@ __all__ = [
     "Operator",
     "Part",
     "PartUsage",
+    "Photo",
     "Programme",
     "ProgrammeTask",
     "ReleaseDecision",

@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tightnut.auth.models import Role
 from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
 from tightnut.defects.models import UNRESOLVED, Defect, DefectEvent, DefectStatus
-from tightnut.errors import Conflict, NotFound
+from tightnut.errors import Conflict, Forbidden, NotFound
 from tightnut.paging import PageRequest, Slice, keyset
 from tightnut.rules import RuleItem, Verdict
 
@@ -21,6 +22,18 @@ _NEXT: dict[DefectStatus, frozenset[DefectStatus]] = {
     DefectStatus.REPAIRED: frozenset(),
     DefectStatus.CLOSED: frozenset(),
 }
+
+REPORTERS = frozenset(
+    {Role.DRIVER, Role.INSPECTOR, Role.DISPATCHER, Role.FLEET_MANAGER, Role.SERVICE_ENGINEER}
+)
+"""Who may report a defect at any time: whoever works with the operator's vehicles."""
+MAY_NOT_REPORT = "Your role may not report defects."
+
+
+def require_reporter(actor: Actor) -> None:
+    """Raise Forbidden unless the caller's role may report a defect."""
+    if actor.role not in REPORTERS:
+        raise Forbidden(MAY_NOT_REPORT)
 
 
 def get_defect(session: Session, actor: Actor, defect_id: int) -> Defect:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from tightnut.auth.models import Role
 from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
 from tightnut.defects.models import UNRESOLVED, Defect, DefectEvent, DefectStatus
-from tightnut.errors import Conflict, Forbidden, NotFound
+from tightnut.errors import Conflict, Forbidden, Invalid, NotFound
+from tightnut.fleet.models import Depot, Vehicle
+from tightnut.fleet.service import get_vehicle, lock_vehicle
 from tightnut.paging import PageRequest, Slice, keyset
-from tightnut.rules import RuleItem, Verdict
+from tightnut.rules import RuleCatalog, RuleItem, Verdict
 
 _NEXT: dict[DefectStatus, frozenset[DefectStatus]] = {
     DefectStatus.OPEN: frozenset({DefectStatus.IN_REPAIR, DefectStatus.REPAIRED}),
@@ -44,6 +48,33 @@ def get_defect(session: Session, actor: Actor, defect_id: int) -> Defect:
     return defect
 
 
+@dataclass(frozen=True)
+class DefectFilter:
+    """What the defect list narrows to; every field empty lists everything."""
+
+    statuses: tuple[DefectStatus, ...] = ()
+    system: str | None = None
+    depot_id: int | None = None
+    plate: str | None = None
+    gate: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The WHERE clauses of this filter (the vehicle is joined for depot and plate)."""
+        found: list[ColumnElement[bool]] = []
+        if self.statuses:
+            found.append(Defect.status.in_(self.statuses))
+        if self.system:
+            found.append(Defect.item_id.startswith(f"{self.system}.", autoescape=True))
+        if self.gate:
+            found.append(Defect.gate == self.gate)
+        if self.depot_id is not None:
+            found.append(Vehicle.depot_id == self.depot_id)
+        if self.plate:
+            plate = self.plate.upper().replace(" ", "")
+            found.append(Vehicle.plate.contains(plate, autoescape=True))
+        return found
+
+
 def list_defects(
     session: Session,
     actor: Actor,
@@ -51,6 +82,7 @@ def list_defects(
     page: PageRequest,
     vehicle_id: int | None = None,
     unresolved_only: bool = False,
+    filters: DefectFilter | None = None,
 ) -> Slice[Defect]:
     """One page of the caller's defects, newest first."""
     query = select(Defect).where(Defect.operator_id == actor.operator_id)
@@ -58,6 +90,8 @@ def list_defects(
         query = query.where(Defect.vehicle_id == vehicle_id)
     if unresolved_only:
         query = query.where(Defect.status.in_(UNRESOLVED))
+    if filters is not None and (conditions := filters.conditions()):
+        query = query.join(Vehicle, Vehicle.id == Defect.vehicle_id).where(*conditions)
     return keyset(session, query, key=Defect.opened_at, row_id=Defect.id, page=page)
 
 
@@ -290,3 +324,180 @@ def histories(session: Session, defects: Sequence[Defect]) -> dict[int, list[Def
     for event in session.scalars(query.order_by(DefectEvent.id)):
         found[event.defect_id].append(event)
     return found
+
+
+OTHER_PREFIX = "other."
+"""The item id of a reported fault that is no checklist item (unique per report)."""
+REPORTED = "reported"
+OTHER_NEEDS_WORDS = "Say what is wrong: at least 3 characters."
+OTHER_NEEDS_SAFETY = "Say whether the vehicle is safe to operate."
+NOT_ON_CHECKLIST = "This item is not on the vehicle's checklist."
+NOT_REPORTED_OTHER = "Only a fault reported outside the checklist is reviewed this way."
+
+
+@dataclass(frozen=True)
+class Reported:
+    """The defect a report opened, or the one it was added to; ``replayed`` for a double tap."""
+
+    defect: Defect
+    opened: bool
+    replayed: bool = False
+
+
+def is_other(defect: Defect) -> bool:
+    """Whether the defect was reported outside the checklist (no rule item behind it)."""
+    return defect.item_id.startswith(OTHER_PREFIX)
+
+
+def report_defect(
+    session: Session,
+    actor: Actor,
+    *,
+    vehicle_id: int,
+    item_code: str | None,
+    note: str,
+    unsafe: bool | None,
+    catalog: RuleCatalog,
+    idempotency_key: str,
+) -> Reported:
+    """A fault seen at any time: it opens a defect the gate weighs like an inspection's.
+
+    A checklist item takes the gravest gate and severity its rule allows (nobody measured it
+    yet); a fault outside the checklist blocks when the reporter says it is unsafe. A second
+    report of an item already open adds its note to that defect; a retry with the same
+    ``idempotency_key`` changes nothing.
+    """
+    require_reporter(actor)
+    vehicle = lock_vehicle(session, get_vehicle(session, actor, vehicle_id))
+    depot = session.get_one(Depot, vehicle.depot_id)
+    item = _reported_item(catalog, depot, vehicle, item_code, note, unsafe)
+    item_id = item.id if item else OTHER_PREFIX + _digest(idempotency_key)
+    existing = unresolved_by_item(session, vehicle.id).get(item_id)
+    if existing is not None:
+        return _reported_again(session, actor, existing, note=note, key=idempotency_key)
+    gate, severity = (
+        _gravest(item) if item else (("block", "major") if unsafe else ("warn", "minor"))
+    )
+    now = utcnow()
+    defect = Defect(
+        operator_id=actor.operator_id,
+        vehicle_id=vehicle.id,
+        item_id=item_id,
+        jurisdiction=depot.jurisdiction,
+        rule_ref=item.source.ref if item else "",
+        severity=severity,
+        gate=gate,
+        status=DefectStatus.OPEN,
+        description=item.text.en if item else note,
+        evidence={"note": note, REPORTED: True, **({"unsafe": unsafe} if item is None else {})},
+        opened_at=now,
+    )
+    session.add(defect)
+    session.flush()
+    detail = {REPORTED: True, "idempotency_key": idempotency_key}
+    _record(
+        session,
+        defect,
+        None,
+        DefectStatus.OPEN,
+        user_id=actor.user_id,
+        note=note,
+        at=now,
+        detail=detail,
+    )
+    return Reported(defect, opened=True)
+
+
+def review_reported(
+    session: Session, actor: Actor, defect: Defect, *, unsafe: bool, note: str
+) -> Defect:
+    """A service engineer's judgement of a fault reported outside the checklist: block or not."""
+    actor.require(Right.REPAIR)
+    if not is_other(defect) or defect.status not in UNRESOLVED:
+        raise Conflict(NOT_REPORTED_OTHER, field="unsafe")
+    before = {"gate": defect.gate, "severity": defect.severity}
+    defect.gate, defect.severity = ("block", "major") if unsafe else ("warn", "minor")
+    after = {"gate": defect.gate, "severity": defect.severity}
+    _record(
+        session,
+        defect,
+        defect.status,
+        defect.status,
+        user_id=actor.user_id,
+        note=note,
+        detail={"reviewed": True, "before": before, "after": after},
+    )
+    return defect
+
+
+def confirm_fixed(session: Session, actor: Actor, defect: Defect, *, note: str) -> Defect:
+    """Close a repaired fault that no checklist item re-inspects: the inspector saw it fixed."""
+    actor.require(Right.INSPECT)
+    if not is_other(defect):
+        raise Conflict(NOT_REPORTED_OTHER, field="status")
+    if defect.status != DefectStatus.REPAIRED:
+        raise Conflict(f"defect {defect.id} is {defect.status}, not repaired", field="status")
+    defect.closed_at = utcnow()
+    _move(
+        session, defect, DefectStatus.CLOSED, user_id=actor.user_id, note=note, at=defect.closed_at
+    )
+    return defect
+
+
+def reportable_items(catalog: RuleCatalog, depot: Depot, vehicle: Vehicle) -> tuple[RuleItem, ...]:
+    """The checklist items a fault of ``vehicle`` can be reported against."""
+    return catalog.checklist(
+        jurisdiction=depot.jurisdiction,
+        vehicle_class=vehicle.vehicle_class,
+        engine_type=vehicle.engine_type,
+    )
+
+
+def _reported_item(
+    catalog: RuleCatalog,
+    depot: Depot,
+    vehicle: Vehicle,
+    item_code: str | None,
+    note: str,
+    unsafe: bool | None,
+) -> RuleItem | None:
+    if item_code is None:
+        if len(note.strip()) < 3:
+            raise Invalid(OTHER_NEEDS_WORDS, field="note")
+        if unsafe is None:
+            raise Invalid(OTHER_NEEDS_SAFETY, field="unsafe")
+        return None
+    items = {item.id: item for item in reportable_items(catalog, depot, vehicle)}
+    if item_code not in items:
+        raise Invalid(NOT_ON_CHECKLIST, field="item_code")
+    return items[item_code]
+
+
+def _gravest(item: RuleItem) -> tuple[str, str]:
+    """The worst gate and severity a failure of ``item`` can have, over its limits."""
+    gates = [item.gate, *(limit.gate for limit in item.limits)]
+    severities = [item.severity, *(limit.severity for limit in item.limits)]
+    return max(gates, key=GATE_RANK.__getitem__), max(severities, key=SEVERITY_RANK.__getitem__)
+
+
+def _reported_again(
+    session: Session, actor: Actor, defect: Defect, *, note: str, key: str
+) -> Reported:
+    if any(
+        (event.detail or {}).get("idempotency_key") == key for event in history(session, defect)
+    ):
+        return Reported(defect, opened=False, replayed=True)
+    _record(
+        session,
+        defect,
+        defect.status,
+        defect.status,
+        user_id=actor.user_id,
+        note=note,
+        detail={REPORTED: True, "idempotency_key": key, "again": True},
+    )
+    return Reported(defect, opened=False)
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:24]

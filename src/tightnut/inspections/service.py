@@ -23,6 +23,7 @@ from tightnut.inspections.models import Inspection
 from tightnut.inspections.schemas import InspectionCreate, ItemResultIn
 from tightnut.paging import PageRequest, Slice, keyset
 from tightnut.rules import ItemResult, RecordError, RuleCatalog, RuleItem, Verdict, evaluate
+from tightnut.rules.evaluate import FASTENER_UNIT
 
 
 @dataclass(frozen=True)
@@ -323,3 +324,73 @@ def opened_defect_ids_of(
         if inspection_id is not None:
             found[inspection_id].append(defect_id)
     return found
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One checklist item as the form shows it: its words, what it records, its wheel."""
+
+    id: str
+    group: str
+    text_en: str
+    text_ru: str
+    kind: str
+    unit: str | None
+    gate: str
+    severity: str
+    wheel_positions: int
+
+    @property
+    def slug(self) -> str:
+        """The item id as an HTML id: ``brakes-service``."""
+        return self.id.replace(".", "-").replace("_", "-")
+
+
+def entries(catalog: RuleCatalog, depot: Depot, vehicle: Vehicle) -> list[Entry]:
+    """The vehicle's checklist as form entries, in the rule pack's order."""
+    return [_entry(item, vehicle) for item in checklist(catalog, depot, vehicle)]
+
+
+def entry_of(catalog: RuleCatalog, jurisdiction: str, item_id: str, vehicle: Vehicle) -> Entry:
+    """The entry of one recorded item; an item since dropped from the pack keeps its id."""
+    item = catalog.find_item(jurisdiction, item_id)
+    if item is None:
+        return Entry(item_id, item_id.split(".")[0], item_id, item_id, "pass_fail", None, "", "", 0)
+    return _entry(item, vehicle)
+
+
+def grouped(found: Sequence[Entry]) -> list[tuple[str, list[Entry]]]:
+    """Entries by system, the systems in the order they first appear."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in found:
+        groups.setdefault(entry.group, []).append(entry)
+    return list(groups.items())
+
+
+def _entry(item: RuleItem, vehicle: Vehicle) -> Entry:
+    wheel = vehicle.fastener_positions if item.record.unit == FASTENER_UNIT else 0
+    return Entry(
+        id=item.id,
+        group=item.group,
+        text_en=item.text.en,
+        text_ru=item.text.ru,
+        kind=item.record.kind,
+        unit=item.record.unit,
+        gate=item.gate,
+        severity=item.severity,
+        wheel_positions=wheel,
+    )
+
+
+_LATIN_LOOKALIKES = str.maketrans("ABEKMHOPCTYX", "АВЕКМНОРСТУХ")
+
+
+def plate_key(text: str) -> str:
+    """A plate as searched: upper case, no spaces, Latin look-alikes read as Cyrillic."""
+    return "".join(text.upper().split()).translate(_LATIN_LOOKALIKES)
+
+
+def opened_defects(session: Session, inspection: Inspection) -> list[Defect]:
+    """The defects this inspection opened, oldest first."""
+    query = select(Defect).where(Defect.opened_by_inspection_id == inspection.id)
+    return list(session.scalars(query.order_by(Defect.id)))

@@ -9,8 +9,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tightnut.auth.models import User
-from tightnut.auth.rights import Actor, Right
+from tightnut.auth.rights import GRANTS, Actor, Right
 from tightnut.errors import Conflict, Forbidden, Invalid, NotFound
+from tightnut.fleet.models import Vehicle
+from tightnut.paging import PageRequest, Slice, keyset
 from tightnut.people.models import Certification, Technician, Training
 
 
@@ -289,3 +291,54 @@ def _matching(model_family: str, engine_type: str) -> Select[Certification]:
     return select(Certification).where(
         Certification.model_family == model_family, Certification.engine_type == engine_type
     )
+
+
+def page_technicians(session: Session, actor: Actor, *, page: PageRequest) -> Slice[Technician]:
+    """One page of the caller's technicians by name."""
+    query = select(Technician).where(Technician.operator_id == actor.operator_id)
+    return keyset(
+        session,
+        query,
+        key=Technician.full_name,
+        row_id=Technician.id,
+        page=page,
+        newest_first=False,
+    )
+
+
+def certifications_for(
+    session: Session, technician_ids: Sequence[int]
+) -> dict[int, list[Certification]]:
+    """Each technician's certifications, latest expiry first, in one query."""
+    found: dict[int, list[Certification]] = {t: [] for t in technician_ids}
+    if not technician_ids:
+        return found
+    query = select(Certification).where(Certification.technician_id.in_(technician_ids))
+    order = (Certification.expires_on.desc(), Certification.id.desc())
+    for certification in session.scalars(query.order_by(*order)):
+        found[certification.technician_id].append(certification)
+    return found
+
+
+def linkable_users(session: Session, actor: Actor) -> Sequence[User]:
+    """The caller's active users who may sign work and are no technician yet, by name."""
+    signers = [role.value for role in GRANTS[Right.DO_WORK]]
+    linked = select(Technician.user_id).where(Technician.user_id.is_not(None))
+    query = select(User).where(
+        User.operator_id == actor.operator_id,
+        User.active.is_(True),
+        User.role.in_(signers),
+        User.id.not_in(linked),
+    )
+    return session.scalars(query.order_by(User.full_name, User.id).limit(200)).all()
+
+
+def model_families(session: Session, actor: Actor) -> list[str]:
+    """The model families of the caller's fleet, for choosing what a certificate covers."""
+    query = (
+        select(Vehicle.model_family)
+        .where(Vehicle.operator_id == actor.operator_id)
+        .distinct()
+        .order_by(Vehicle.model_family)
+    )
+    return list(session.scalars(query.limit(200)))

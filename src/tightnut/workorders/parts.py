@@ -12,6 +12,7 @@ from tightnut.auth.rights import Actor, Right
 from tightnut.errors import Conflict, Invalid, NotFound
 from tightnut.fields import MAX_STOCK_QUANTITY
 from tightnut.fleet.models import Depot
+from tightnut.paging import PageRequest, Slice, keyset
 from tightnut.workorders.models import Part, StockLevel
 
 
@@ -144,3 +145,19 @@ def list_stock(
     if depot_id is not None:
         query = query.where(StockLevel.depot_id == depot_id)
     return session.scalars(query.order_by(StockLevel.part_id, StockLevel.depot_id)).all()
+
+
+def page_parts(session: Session, actor: Actor, *, page: PageRequest) -> Slice[Part]:
+    """One page of the caller's catalogue by SKU."""
+    query = select(Part).where(_own(actor))
+    return keyset(session, query, key=Part.sku, row_id=Part.id, page=page, newest_first=False)
+
+
+def levels_at(session: Session, *, part_ids: Sequence[int], depot_id: int) -> dict[int, float]:
+    """How many of each part lie at one depot (parts with no stock row are left out)."""
+    if not part_ids:
+        return {}
+    query = select(StockLevel).where(
+        StockLevel.depot_id == depot_id, StockLevel.part_id.in_(part_ids)
+    )
+    return {level.part_id: level.quantity for level in session.scalars(query)}

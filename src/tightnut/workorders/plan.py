@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
+from tightnut.fleet.models import Vehicle
 from tightnut.fleet.service import get_depot
-from tightnut.maintenance.duelist import DueEntry, compute_entries
+from tightnut.maintenance.duelist import DueEntry, compute_entries, facts_of
 from tightnut.workorders.models import WorkOrder, WorkOrderTask
 from tightnut.workorders.service import ACTIVE, create_work_order
 
@@ -53,3 +54,23 @@ def _planned_tasks(session: Session, operator_id: int) -> set[tuple[int, int]]:
         .where(WorkOrder.operator_id == operator_id, WorkOrder.status.in_(ACTIVE))
     )
     return {(row.vehicle_id, row.task_id) for row in session.execute(query)}
+
+
+DUE_STATES = frozenset({"due_soon", "due", "overdue", "invalid_input"})
+
+
+def vehicle_due(
+    session: Session, actor: Actor, vehicle: Vehicle, *, wanted: frozenset[int] = frozenset()
+) -> list[DueEntry]:
+    """The vehicle's tasks due soon, due or overdue, and those in ``wanted``; most urgent first."""
+    actor.require(Right.READ_FLEET)
+    entries = compute_entries(
+        session,
+        actor.operator_id,
+        today=utcnow().date(),
+        vehicles=[facts_of(vehicle)],
+        statuses=DUE_STATES | {"ok"},
+    )
+    shown = [e for e in entries if e.status in DUE_STATES or e.task.id in wanted]
+    order = {"invalid_input": 0, "overdue": 1, "due": 2, "due_soon": 3, "ok": 4}
+    return sorted(shown, key=lambda e: (order[e.status], e.forecast_date or utcnow().date()))

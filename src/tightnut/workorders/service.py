@@ -462,3 +462,105 @@ def vehicle_history(session: Session, vehicle: Vehicle, *, page: PageRequest) ->
         WorkOrder.operator_id == vehicle.operator_id, WorkOrder.vehicle_id == vehicle.id
     )
     return keyset(session, query, key=WorkOrder.created_at, row_id=WorkOrder.id, page=page)
+
+
+def page_work_orders(
+    session: Session,
+    actor: Actor,
+    *,
+    page: PageRequest,
+    status: str | None = None,
+    depot_id: int | None = None,
+    technician_id: int | None = None,
+    plate: str | None = None,
+) -> Slice[WorkOrder]:
+    """One page of the caller's work orders, newest first, by state, depot, technician or plate."""
+    query = select(WorkOrder).where(WorkOrder.operator_id == actor.operator_id)
+    if status:
+        if status not in S.__members__.values():
+            raise Invalid(f"unknown status '{status}'", field="status")
+        query = query.where(WorkOrder.status == status)
+    if depot_id is not None:
+        query = query.where(WorkOrder.depot_id == depot_id)
+    if technician_id is not None:
+        query = query.where(WorkOrder.technician_id == technician_id)
+    if plate and plate.strip():
+        wanted = plate.strip().upper()
+        query = query.join(Vehicle, Vehicle.id == WorkOrder.vehicle_id).where(
+            Vehicle.plate.contains(wanted, autoescape=True)
+        )
+    return keyset(session, query, key=WorkOrder.created_at, row_id=WorkOrder.id, page=page)
+
+
+def find_same_order(
+    session: Session,
+    actor: Actor,
+    *,
+    vehicle_id: int,
+    task_ids: Collection[int],
+    defect_ids: Collection[int],
+) -> WorkOrder | None:
+    """The caller's own active order of the vehicle for exactly these tasks and defects.
+
+    A form sent twice finds the order its first sending made, so the page shows that one.
+    """
+    if not task_ids and not defect_ids:
+        return None
+    query = select(WorkOrder).where(
+        WorkOrder.operator_id == actor.operator_id,
+        WorkOrder.vehicle_id == vehicle_id,
+        WorkOrder.created_by == actor.user_id,
+        WorkOrder.status.in_(ACTIVE),
+    )
+    orders = session.scalars(query.order_by(WorkOrder.id.desc()).limit(20)).all()
+    found = links(session, orders)
+    for order in orders:
+        covers = found[order.id]
+        if set(covers.task_ids) == set(task_ids) and set(covers.defect_ids) == set(defect_ids):
+            return order
+    return None
+
+
+def repairable_defects(session: Session, actor: Actor, vehicle: Vehicle) -> Sequence[Defect]:
+    """The vehicle's defects still to repair (open or in repair), newest first."""
+    query = select(Defect).where(
+        Defect.operator_id == actor.operator_id,
+        Defect.vehicle_id == vehicle.id,
+        Defect.status.in_(REPAIRABLE),
+    )
+    return session.scalars(query.order_by(Defect.opened_at.desc(), Defect.id.desc())).all()
+
+
+def planned_defects(session: Session, *, defect_ids: Collection[int]) -> dict[int, int]:
+    """Of ``defect_ids``, those already on an active work order, with that order's id."""
+    if not defect_ids:
+        return {}
+    query = (
+        select(WorkOrderDefect.defect_id, WorkOrder.id)
+        .join(WorkOrder, WorkOrder.id == WorkOrderDefect.work_order_id)
+        .where(WorkOrder.status.in_(ACTIVE), WorkOrderDefect.defect_id.in_(defect_ids))
+    )
+    return {row[0]: row[1] for row in session.execute(query)}
+
+
+def planned_tasks(session: Session, *, vehicle_id: int) -> dict[int, int]:
+    """The vehicle's task ids on an active work order, with that order's id."""
+    query = (
+        select(WorkOrderTask.task_id, WorkOrder.id)
+        .join(WorkOrder, WorkOrder.id == WorkOrderTask.work_order_id)
+        .where(WorkOrder.vehicle_id == vehicle_id, WorkOrder.status.in_(ACTIVE))
+    )
+    return {row[0]: row[1] for row in session.execute(query)}
+
+
+def vehicles_by_plate(
+    session: Session, actor: Actor, *, plate: str, limit: int = 20
+) -> Sequence[Vehicle]:
+    """The caller's vehicles whose plate holds ``plate``, by plate, at most ``limit``."""
+    wanted = plate.strip().upper()
+    if not wanted:
+        return []
+    query = select(Vehicle).where(
+        Vehicle.operator_id == actor.operator_id, Vehicle.plate.contains(wanted, autoescape=True)
+    )
+    return session.scalars(query.order_by(Vehicle.plate, Vehicle.id).limit(limit)).all()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from tightnut.fields import (
+    MAX_ID,
     Body,
     ClientTime,
     ClockText,
@@ -195,3 +198,48 @@ class MeterReadingRead(BaseModel):
     client_time: datetime | None
     source: str
     user_id: int | None
+
+
+@cache
+def known_zones() -> frozenset[str]:
+    """Every IANA time zone this machine's database knows."""
+    return frozenset(available_timezones())
+
+
+class DepotUpdate(Patch):
+    """Changes to a depot: its name, time zone, rule jurisdiction and shift start times."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    timezone: str | None = Field(default=None, min_length=1, max_length=64)
+    jurisdiction: Jurisdiction | None = None
+    shift_starts: list[ClockText] | None = Field(default=None, min_length=1, max_length=6)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None and value not in known_zones():
+            raise ValueError(f"unknown time zone '{value}'")
+        return value
+
+    @field_validator("shift_starts")
+    @classmethod
+    def _clock_times(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        try:
+            starts = sorted({time.fromisoformat(v).strftime("%H:%M") for v in value})
+        except ValueError:
+            raise ValueError("shift starts are clock times, HH:MM") from None
+        if len(starts) != len(value):
+            raise ValueError("shift starts must be distinct")
+        return starts
+
+
+class VehicleFilter(Body):
+    """Which vehicles a fleet list or export shows: a search text and filters, all optional."""
+
+    q: str | None = Field(default=None, max_length=100)
+    depot_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    vehicle_class: VehicleClass | None = None
+    engine_type: EngineType | None = None
+    service: Literal["in", "out"] | None = None

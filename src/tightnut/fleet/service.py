@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from typing import TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -24,12 +25,16 @@ from tightnut.fleet.models import (
 from tightnut.fleet.schemas import (
     GAS_ENGINES,
     DepotCreate,
+    DepotUpdate,
     MeterReplacementCreate,
     VehicleCreate,
+    VehicleFilter,
     VehicleUpdate,
 )
 from tightnut.fleet.vin import vin_problem
 from tightnut.paging import PageRequest, Slice, keyset
+
+QueryT = TypeVar("QueryT")
 
 
 def create_depot(session: Session, actor: Actor, *, data: DepotCreate) -> Depot:
@@ -52,6 +57,21 @@ def get_depot(session: Session, actor: Actor, depot_id: int) -> Depot:
     return depot
 
 
+def update_depot(session: Session, actor: Actor, depot: Depot, *, data: DepotUpdate) -> Depot:
+    """Rename a depot, or change its time zone, rule jurisdiction or shift start times."""
+    actor.require(Right.MANAGE_FLEET)
+    if depot.operator_id != actor.operator_id:
+        raise NotFound(f"no depot {depot.id}")
+    for name, value in data.model_dump(exclude_unset=True).items():
+        setattr(depot, name, value)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(f"a depot named '{data.name}' exists", field="name") from None
+    return depot
+
+
 def list_depots(session: Session, actor: Actor) -> Sequence[Depot]:
     """The caller's depots by name."""
     query = select(Depot).where(Depot.operator_id == actor.operator_id).order_by(Depot.name)
@@ -67,15 +87,49 @@ def get_vehicle(session: Session, actor: Actor, vehicle_id: int) -> Vehicle:
 
 
 def list_vehicles(
-    session: Session, actor: Actor, *, page: PageRequest, depot_id: int | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    page: PageRequest,
+    depot_id: int | None = None,
+    filters: VehicleFilter | None = None,
 ) -> Slice[Vehicle]:
-    """One page of the caller's vehicles, optionally of one depot, by plate."""
-    query = select(Vehicle).where(Vehicle.operator_id == actor.operator_id)
+    """One page of the caller's vehicles by plate, optionally of one depot or filtered."""
+    query = _filtered(select(Vehicle), actor, filters or VehicleFilter())
     if depot_id is not None:
         query = query.where(Vehicle.depot_id == depot_id)
     return keyset(
         session, query, key=Vehicle.plate, row_id=Vehicle.id, page=page, newest_first=False
     )
+
+
+def count_vehicles(session: Session, actor: Actor, *, filters: VehicleFilter) -> int:
+    """How many of the caller's vehicles ``filters`` lets through."""
+    query = _filtered(select(func.count()).select_from(Vehicle), actor, filters)
+    return session.scalar(query) or 0
+
+
+def _filtered(query: Select[QueryT], actor: Actor, filters: VehicleFilter) -> Select[QueryT]:
+    """``query`` over the caller's vehicles narrowed by each filter given."""
+    query = query.where(Vehicle.operator_id == actor.operator_id)
+    if filters.q:
+        plate = filters.q.upper().replace(" ", "")
+        query = query.where(
+            Vehicle.plate.contains(plate, autoescape=True)
+            | Vehicle.vin.contains(plate, autoescape=True)
+            | Vehicle.model.icontains(filters.q, autoescape=True)
+        )
+    if filters.depot_id is not None:
+        query = query.where(Vehicle.depot_id == filters.depot_id)
+    if filters.vehicle_class is not None:
+        query = query.where(Vehicle.vehicle_class == filters.vehicle_class)
+    if filters.engine_type is not None:
+        query = query.where(Vehicle.engine_type == filters.engine_type)
+    if filters.service == "in":
+        query = query.where(Vehicle.out_of_service_at.is_(None))
+    elif filters.service == "out":
+        query = query.where(Vehicle.out_of_service_at.is_not(None))
+    return query
 
 
 def meter_history(session: Session, vehicle: Vehicle, *, page: PageRequest) -> Slice[MeterReading]:

@@ -116,7 +116,7 @@ def test_board_page_blocks_on_overdue_safety_critical_work(overdue: Overdue) -> 
         assert signed_in.status_code == 303, signed_in.text
         page = client.get(f"/depots/{overdue.depot_id}/board")
         assert page.status_code == 200, page.text
-        assert "maintenance overdue" in page.text
+        assert "Maintenance overdue" in page.text
         assert "TO-2" in page.text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from tightnut.gate.kernel import (
@@ -153,7 +154,10 @@ def test_inspection_with_a_blocking_failure_refuses_even_without_a_defect() -> N
     assert reason.rule == RULE
     assert reason.evidence["inspection_id"] == 10
     assert reason.evidence["note"] == "smell of gas at the rear"
-    assert "Газовое оборудование герметично" in reason.message_ru
+    assert reason.headline_en == "Gas equipment leak"
+    assert reason.headline_ru == "Утечка газа из газобаллонного оборудования"
+    assert reason.evidence_en == "Failed at the pre-shift inspection: “smell of gas at the rear”"
+    assert reason.message_ru.startswith("Утечка газа")
 
 
 def test_failed_item_and_its_blocking_defect_are_one_reason_not_two() -> None:
@@ -177,14 +181,82 @@ def test_failed_item_still_blocks_when_its_defect_only_warns() -> None:
 def test_overdue_task_is_worded_by_the_kernel_in_both_languages() -> None:
     decision = decide(_facts(overdue_tasks=(_overdue(),)))
     (reason,) = decision.reasons
+    assert reason.headline_en == "Maintenance overdue: wheel-retorque"
+    assert reason.evidence_en == "30 km past tolerance (Wheel-nut re-torque)"
     assert reason.message_en == (
-        "safety-critical maintenance overdue: Wheel-nut re-torque, 30 km past tolerance"
+        "Maintenance overdue: wheel-retorque — 30 km past tolerance (Wheel-nut re-torque)"
     )
-    assert reason.message_ru == "просрочено обязательное ТО: wheel-retorque, на 30 км сверх допуска"
+    assert reason.message_ru == (
+        "Просрочено обязательное ТО: wheel-retorque — на 30 км сверх допуска"
+    )
     assert reason.evidence["unit"] == "km"
 
 
-def test_russian_defect_message_uses_the_russian_item_text() -> None:
+def test_the_to_series_reads_in_cyrillic_in_russian() -> None:
+    task = replace(_overdue(), task_code="TO-2", task_name="Second maintenance", overdue_by=800.0)
+    (reason,) = decide(_facts(overdue_tasks=(task,))).reasons
+    assert reason.headline_ru == "Просрочено ТО-2"
+    assert reason.evidence_ru == "на 800 км сверх допуска"
+
+
+def test_russian_defect_message_names_the_fault_in_russian() -> None:
     decision = decide(_facts(defects=(_defect(),)))
-    assert decision.reasons[0].message_ru.endswith("утечка газа")
-    assert "gas leak" not in decision.reasons[0].message_ru
+    assert decision.reasons[0].headline_ru == "Утечка газа из газобаллонного оборудования"
+    assert "gas leak" not in decision.reasons[0].message_ru.lower()
+
+
+def test_an_unnamed_item_falls_back_to_its_own_text_in_each_language() -> None:
+    defect = replace(_defect(), item_id="gas.new_check")
+    (reason,) = decide(_facts(defects=(defect,))).reasons
+    assert reason.headline_en == "Failed check: gas leak"
+    assert reason.headline_ru == "Не пройдена проверка: утечка газа"
+
+
+def test_a_defect_reason_reads_headline_then_evidence_without_repeating_the_item() -> None:
+    recorded = {"count": 2, "positions": [4, 5], "note": "rear left outer"}
+    nuts = replace(_defect(), item_id="wheels.fasteners", recorded=recorded, unit="fasteners")
+    (reason,) = decide(_facts(defects=(nuts,), fastener_positions=10)).reasons
+    assert reason.headline_en == "Wheel nuts missing or loose"
+    assert (
+        reason.evidence_en
+        == "Open defect: 2 of 10 on the wheel (positions 4, 5); “rear left outer”"
+    )
+    assert reason.evidence_ru == (
+        "Неисправность не устранена: 2 из 10 на колесе (позиции 4, 5); «rear left outer»"
+    )
+    assert reason.message_en == f"{reason.headline_en} — {reason.evidence_en}"
+    assert "positions 4:" not in reason.message_en
+    assert "limit" not in reason.message_en
+
+
+def test_a_measured_value_is_shown_with_its_unit_in_each_language() -> None:
+    play = FailedItemFact(
+        item_id="steering.play",
+        text_en="Total steering play, degrees",
+        text_ru="Суммарный люфт рулевого управления, градусы",
+        severity="dangerous",
+        rule=RULE,
+        recorded={"value": 25.5},
+        unit="deg",
+    )
+    inspection = InspectionFact(id=11, performed_at=NOW, blocking_failures=(play,))
+    (reason,) = decide(_facts(inspection=inspection)).reasons
+    assert reason.headline_en == "Too much steering play"
+    assert reason.evidence_en.endswith("measured 25.5°")
+    assert reason.evidence_ru.endswith("измерено 25,5°")
+
+
+def test_a_repaired_defect_says_it_waits_for_re_inspection() -> None:
+    (reason,) = decide(_facts(defects=(_defect("repaired"),))).reasons
+    assert reason.headline_en == "Gas equipment leak: awaiting re-inspection"
+    assert reason.evidence_en == "Repaired, not yet re-inspected"
+    assert reason.headline_ru.endswith("ждёт повторного контроля")
+
+
+def test_an_expired_certificate_gives_its_date_in_each_language() -> None:
+    expired = CertificationFact(kind="gas_cylinder", due=date(2026, 11, 1), rule=RULE)
+    (reason,) = decide(_facts(certifications=(expired,))).reasons
+    assert reason.message_en == "Gas cylinder certification expired — valid until 1 Nov 2026"
+    assert reason.message_ru == (
+        "Истёк срок освидетельствования газовых баллонов — действовало до 01.11.2026"
+    )

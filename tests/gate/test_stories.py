@@ -248,5 +248,9 @@ def test_russian_refusal_names_the_item_in_russian(
     [reason] = refused.json()["decision"]["reasons"]
     item = catalog.find_item("RU", "gas.leak")
     assert item is not None
-    assert reason["message_ru"].endswith(item.text.ru)
+    assert reason["headline"] == "Gas equipment leak"
+    assert reason["headline_ru"] == "Утечка газа из газобаллонного оборудования"
+    assert reason["evidence_text_ru"] == "Неисправность не устранена: «smell»"
+    assert reason["message_ru"] == f"{reason['headline_ru']} — {reason['evidence_text_ru']}"
     assert item.text.en not in reason["message_ru"]
+    assert "Gas" not in reason["message_ru"]

@@ -18,7 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tightnut.gate import wording
 from tightnut.gate.shifts import ShiftWindow
+from tightnut.gate.wording import line
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,23 @@ class Reason:
     """One cause for refusing (or warning about) a release."""
 
     code: str
-    message_en: str
-    message_ru: str
+    headline_en: str
+    headline_ru: str
     blocking: bool
     rule: RuleRef | None = None
     evidence: Mapping[str, object] = field(default_factory=dict)
+    evidence_en: str = ""
+    evidence_ru: str = ""
+
+    @property
+    def message_en(self) -> str:
+        """The reason in one English line: what is wrong, then what shows it."""
+        return line(self.headline_en, self.evidence_en)
+
+    @property
+    def message_ru(self) -> str:
+        """The reason in one Russian line."""
+        return line(self.headline_ru, self.evidence_ru)
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,7 @@ class FailedItemFact:
     severity: str
     rule: RuleRef
     recorded: Mapping[str, object] = field(default_factory=dict)
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,7 @@ class DefectFact:
     repaired_at: datetime | None
     rule: RuleRef
     recorded: Mapping[str, object] = field(default_factory=dict)
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +145,7 @@ class GateFacts:
     inspection_rule: RuleRef | None = None
     overdue_tasks: tuple[OverdueTaskFact, ...] = ()
     out_of_service: OutOfServiceFact | None = None
+    fastener_positions: int | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +165,7 @@ def decide(facts: GateFacts) -> GateDecision:
     found = [
         *_service_reasons(facts),
         *_inspection_reasons(facts),
-        *(reason for d in facts.defects if (reason := _defect_reason(d)) is not None),
+        *_defect_reasons(facts),
         *_failed_item_reasons(facts),
         *(_certification_reason(c) for c in facts.certifications if c.due < facts.today),
         *(_overdue_reason(task) for task in facts.overdue_tasks),
@@ -165,16 +182,18 @@ def decide(facts: GateFacts) -> GateDecision:
 
 
 def _service_reasons(facts: GateFacts) -> list[Reason]:
-    if facts.out_of_service is None:
+    out = facts.out_of_service
+    if out is None:
         return []
-    since = facts.out_of_service.since.isoformat()
     return [
         Reason(
             code="out_of_service",
-            message_en=f"taken out of service: {facts.out_of_service.reason}",
-            message_ru=f"выведено из эксплуатации: {facts.out_of_service.reason}",
+            headline_en="Taken out of service",
+            headline_ru="Выведена из эксплуатации",
+            evidence_en=out.reason,
+            evidence_ru=out.reason,
             blocking=True,
-            evidence={"since": since, "reason": facts.out_of_service.reason},
+            evidence={"since": out.since.isoformat(), "reason": out.reason},
         )
     ]
 
@@ -185,8 +204,8 @@ def _inspection_reasons(facts: GateFacts) -> list[Reason]:
     return [
         Reason(
             code="not_inspected",
-            message_en="no pre-shift inspection recorded for this shift",
-            message_ru="не проведён предсменный контроль технического состояния",
+            headline_en="No pre-shift inspection this shift",
+            headline_ru="Нет предсменного контроля в эту смену",
             blocking=True,
             rule=facts.inspection_rule,
             evidence={
@@ -197,9 +216,16 @@ def _inspection_reasons(facts: GateFacts) -> list[Reason]:
     ]
 
 
-def _defect_reason(defect: DefectFact) -> Reason | None:
+def _defect_reasons(facts: GateFacts) -> list[Reason]:
+    found = (_defect_reason(d, facts.fastener_positions) for d in facts.defects)
+    return [reason for reason in found if reason is not None]
+
+
+def _defect_reason(defect: DefectFact, fastener_positions: int | None) -> Reason | None:
     if defect.gate == "none":
         return None
+    fault_en, fault_ru = wording.fault_of(defect.item_id, defect.description, defect.description_ru)
+    found = wording.Found.of(defect.recorded, defect.unit, fastener_positions)
     evidence: dict[str, object] = {
         **defect.recorded,
         "defect_id": defect.id,
@@ -213,18 +239,23 @@ def _defect_reason(defect: DefectFact) -> Reason | None:
         evidence["repaired_at"] = defect.repaired_at.isoformat() if defect.repaired_at else None
         return Reason(
             code="reinspection_required",
-            message_en=f"repaired, awaiting a passing re-inspection: {defect.description}",
-            message_ru=(
-                f"неисправность устранена, нужен повторный контроль: {defect.description_ru}"
-            ),
+            headline_en=f"{fault_en}: awaiting re-inspection",
+            headline_ru=f"{fault_ru}: ждёт повторного контроля",
+            evidence_en=found.after_en("Repaired, not yet re-inspected", "found"),
+            evidence_ru=found.after_ru("Устранена, повторный контроль ещё не пройден", "было"),
             blocking=True,
             rule=defect.rule,
             evidence=evidence,
         )
+    in_repair = defect.status == "in_repair"
     return Reason(
         code="blocking_defect" if defect.gate == "block" else "defect_warning",
-        message_en=f"open defect, check failed: {defect.description}",
-        message_ru=f"неустранённая неисправность, не пройдена проверка: {defect.description_ru}",
+        headline_en=fault_en,
+        headline_ru=fault_ru,
+        evidence_en=found.after_en("Defect in repair" if in_repair else "Open defect"),
+        evidence_ru=found.after_ru(
+            "Неисправность в ремонте" if in_repair else "Неисправность не устранена"
+        ),
         blocking=defect.gate == "block",
         rule=defect.rule,
         evidence=evidence,
@@ -232,10 +263,18 @@ def _defect_reason(defect: DefectFact) -> Reason | None:
 
 
 def _certification_reason(cert: CertificationFact) -> Reason:
+    named = cert.kind == "gas_cylinder"
+    kind = cert.kind.replace("_", " ")
     return Reason(
         code="certification_expired",
-        message_en=f"{cert.kind.replace('_', ' ')} certification expired on {cert.due.isoformat()}",
-        message_ru=f"истёк срок освидетельствования ({cert.kind}): {cert.due.isoformat()}",
+        headline_en="Gas cylinder certification expired"
+        if named
+        else f"{kind.capitalize()} certification expired",
+        headline_ru="Истёк срок освидетельствования газовых баллонов"
+        if named
+        else f"Истёк срок освидетельствования ({kind})",
+        evidence_en=f"valid until {wording.date_en(cert.due)}",
+        evidence_ru=f"действовало до {wording.date_ru(cert.due)}",
         blocking=True,
         rule=cert.rule,
         evidence={"kind": cert.kind, "due": cert.due.isoformat()},
@@ -248,36 +287,45 @@ def _failed_item_reasons(facts: GateFacts) -> list[Reason]:
         return []
     named = {d.item_id for d in facts.defects if d.gate == "block"}
     return [
-        Reason(
-            code="inspection_failed",
-            message_en=f"the pre-shift inspection failed a check: {failure.text_en}",
-            message_ru=f"предсменный контроль не пройден: {failure.text_ru}",
-            blocking=True,
-            rule=failure.rule,
-            evidence={
-                **failure.recorded,
-                "inspection_id": facts.inspection.id,
-                "item_id": failure.item_id,
-                "severity": failure.severity,
-            },
-        )
+        _failed_item_reason(failure, facts.inspection.id, facts.fastener_positions)
         for failure in facts.inspection.blocking_failures
         if failure.item_id not in named
     ]
 
 
+def _failed_item_reason(
+    failure: FailedItemFact, inspection_id: int, fastener_positions: int | None
+) -> Reason:
+    fault_en, fault_ru = wording.fault_of(failure.item_id, failure.text_en, failure.text_ru)
+    found = wording.Found.of(failure.recorded, failure.unit, fastener_positions)
+    return Reason(
+        code="inspection_failed",
+        headline_en=fault_en,
+        headline_ru=fault_ru,
+        evidence_en=found.after_en("Failed at the pre-shift inspection"),
+        evidence_ru=found.after_ru("Не пройдено на предсменном контроле"),
+        blocking=True,
+        rule=failure.rule,
+        evidence={
+            **failure.recorded,
+            "inspection_id": inspection_id,
+            "item_id": failure.item_id,
+            "severity": failure.severity,
+        },
+    )
+
+
 def _overdue_reason(task: OverdueTaskFact) -> Reason:
     if task.problem is not None:
         return _unknown_maintenance_reason(task, task.problem)
+    past = wording.number_en(task.overdue_by)
     return Reason(
         code="maintenance_overdue",
-        message_en=(
-            f"safety-critical maintenance overdue: {task.task_name}, "
-            f"{task.overdue_by:g} {task.unit} past tolerance"
-        ),
-        message_ru=(
-            f"просрочено обязательное ТО: {task.task_code}, "
-            f"на {task.overdue_by:g} {_UNIT_RU.get(task.unit, task.unit)} сверх допуска"
+        headline_en=f"Maintenance overdue: {task.task_code}",
+        headline_ru=f"Просрочено {wording.task_ru(task.task_code)}",
+        evidence_en=f"{past} {task.unit} past tolerance ({task.task_name})",
+        evidence_ru=(
+            f"на {wording.number_ru(task.overdue_by)} {wording.unit_ru(task.unit)} сверх допуска"
         ),
         blocking=True,
         rule=task.rule,
@@ -298,12 +346,11 @@ def _unknown_maintenance_reason(task: OverdueTaskFact, problem: str) -> Reason:
     """A safety-critical task whose state rests on an impossible stored value: not assumed done."""
     return Reason(
         code="maintenance_unknown",
-        message_en=f"safety-critical maintenance cannot be judged: {task.task_name}, {problem}",
-        message_ru=f"нельзя оценить состояние обязательного ТО: {task.task_code}, {problem}",
+        headline_en=f"Maintenance cannot be judged: {task.task_code}",
+        headline_ru=f"Состояние ТО нельзя оценить: {wording.code_ru(task.task_code)}",
+        evidence_en=f"{problem} ({task.task_name})",
+        evidence_ru=problem,
         blocking=True,
         rule=task.rule,
         evidence={"programme": task.programme_code, "task": task.task_code, "problem": problem},
     )
-
-
-_UNIT_RU = {"km": "км", "h": "моточ.", "days": "дн."}

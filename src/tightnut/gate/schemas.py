@@ -21,11 +21,20 @@ class RuleRefRead(BaseModel):
 
 
 class ReasonRead(BaseModel):
-    """One reason, in English and Russian, with its rule and evidence."""
+    """One reason, in English and Russian, with its rule and evidence.
+
+    ``message`` is the whole reason in one line; ``headline`` says what is wrong and
+    ``evidence_text`` what shows it. Reasons recorded before the headline existed carry
+    only the message.
+    """
 
     code: str
     message: str
     message_ru: str
+    headline: str = ""
+    headline_ru: str = ""
+    evidence_text: str = ""
+    evidence_text_ru: str = ""
     blocking: bool
     rule: RuleRefRead | None
     evidence: dict[str, object]

@@ -160,6 +160,10 @@ def reason_dict(reason: Reason) -> dict[str, object]:
         "code": reason.code,
         "message": reason.message_en,
         "message_ru": reason.message_ru,
+        "headline": reason.headline_en,
+        "headline_ru": reason.headline_ru,
+        "evidence_text": reason.evidence_en,
+        "evidence_text_ru": reason.evidence_ru,
         "blocking": reason.blocking,
         "rule": None
         if rule is None
@@ -205,6 +209,7 @@ def gather_facts(
             inspection_rule=inspection_rule,
             overdue_tasks=tuple(overdue.get(v.id, ())),
             out_of_service=_out_of_service(v),
+            fastener_positions=v.fastener_positions,
         )
         for v in vehicles
     }
@@ -295,6 +300,7 @@ def _failed_item(
             verification=item.verification if item else "unverified",
         ),
         recorded=_recorded(result),
+        unit=item.record.unit if item else None,
     )
 
 
@@ -332,6 +338,7 @@ def _defect_fact(defect: Defect, catalog: RuleCatalog) -> DefectFact:
             verification=item.verification if item else "unverified",
         ),
         recorded=_recorded(defect.evidence),
+        unit=item.record.unit if item else None,
     )
 
 

@@ -44,10 +44,10 @@ EVENT_NAMES = {
     "defect_open": N_("Defect reopened"),
 }
 DEFECT_NAMES = {
-    "open": N_("open"),
+    "open": N_("not yet repaired"),
     "in_repair": N_("in repair"),
-    "repaired": N_("repaired"),
-    "closed": N_("closed"),
+    "repaired": N_("repaired, awaiting re-inspection"),
+    "closed": N_("closed by re-inspection"),
 }
 DONE = {
     "assign": N_("Technician assigned."),

@@ -1,7 +1,494 @@
-"""The defects pages."""
+"""The defects pages: the list to work through, one defect with its story, and reporting one.
+
+A defect can be reported at any time, not only during an inspection (``/defects/new``): the
+form carries an idempotency key made when it is drawn, so a double tap makes one defect, and
+photos from the phone go with it in the same transaction.
+"""
 
 from __future__ import annotations
 
-from tightnut.web.render import page_router
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+from uuid import uuid4
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+
+from tightnut.auth.models import Role
+from tightnut.auth.rights import Actor, Right
+from tightnut.defects import service
+from tightnut.defects.models import UNRESOLVED, Defect, DefectEvent, DefectStatus
+from tightnut.defects.schemas import RepairSignOff, StartRepair
+from tightnut.deps import Catalog, DbSession, PageActor
+from tightnut.errors import Invalid, TightnutError
+from tightnut.fields import MAX_ID, PathId
+from tightnut.fleet.models import Depot, Vehicle
+from tightnut.fleet.schemas import VehicleFilter
+from tightnut.fleet.service import get_vehicle, list_depots, list_vehicles
+from tightnut.inspections.pages import GROUP_NAMES, SEVERITY_NAMES
+from tightnut.paging import CURSOR_FIELD, MAX_CURSOR_CHARS, PageRequest, decode_cursor
+from tightnut.photos import service as photos
+from tightnut.photos.uploads import read_uploads
+from tightnut.rules import RuleCatalog, RuleItem
+from tightnut.rules.schema import GROUPS
+from tightnut.web import forms
+from tightnut.web.i18n import N_
+from tightnut.web.render import page_router, redirect, render, translate
+from tightnut.workorders import service as workorders
 
 router = page_router()
+
+PAGE_SIZE = 25
+VEHICLE_CHOICES = 20
+OTHER = "other"
+SHOWN = {
+    "to_repair": (DefectStatus.OPEN, DefectStatus.IN_REPAIR),
+    "unresolved": UNRESOLVED,
+    **{status.value: (status,) for status in DefectStatus},
+    "all": (),
+}
+SHOWN_NAMES = {
+    "to_repair": N_("to repair"),
+    "unresolved": N_("not closed"),
+    "open": N_("open"),
+    "in_repair": N_("in repair"),
+    "repaired": N_("repaired, awaiting re-inspection"),
+    "closed": N_("closed"),
+    "all": N_("all"),
+}
+STATUS_NAMES = {s: SHOWN_NAMES[s] for s in ("open", "in_repair", "closed")} | {
+    "repaired": N_("repaired")
+}
+VERIFICATION_NAMES = {
+    "verified": N_("verified against the source"),
+    "secondary": N_("from a secondary source"),
+    "unverified": N_("not yet verified"),
+}
+GATE_NAMES = {"block": N_("blocks release"), "warn": N_("warning only"), "none": N_("no effect")}
+REPORTED = N_("Defect reported. The gate takes it into account from now on.")
+ADDED = N_("This fault was already reported; your note and photos were added to it.")
+REPLAYED = N_("This report was already received.")
+MOVED = {
+    "start": N_("Repair started."),
+    "repaired": N_("Repair signed. The vehicle still needs a passing re-inspection."),
+    "review": N_("Review recorded."),
+    "confirm": N_("Defect closed."),
+    "photos": N_("Photos added."),
+}
+CHOOSE_ITEM = N_("Choose what is wrong.")
+WORDS = {
+    service.OTHER_NEEDS_WORDS: N_("Say what is wrong: at least 3 characters."),
+    service.OTHER_NEEDS_SAFETY: N_("Say whether the vehicle is safe to operate."),
+    service.NOT_ON_CHECKLIST: N_("This item is not on the vehicle's checklist."),
+}
+Text = Annotated[str | None, Query(max_length=100)]
+Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_CHARS)]
+
+
+class ReportForm(BaseModel):
+    """What the report form sends (besides its photos)."""
+
+    vehicle_id: int = Field(ge=1, le=MAX_ID)
+    item_code: str = Field(min_length=1, max_length=100)
+    note: str = Field(default="", max_length=2000)
+    unsafe: Literal["yes", "no"] | None = None
+    idempotency_key: str = Field(min_length=8, max_length=200)
+
+
+class Review(BaseModel):
+    """A service engineer's judgement of a fault reported outside the checklist."""
+
+    unsafe: Literal["yes", "no"]
+    note: str = Field(min_length=3, max_length=2000)
+
+
+class Confirmation(BaseModel):
+    """An inspector's word that a fault outside the checklist is fixed."""
+
+    note: str = Field(min_length=3, max_length=2000)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One defect as the list shows it."""
+
+    defect: Defect
+    vehicle: Vehicle
+    depot: Depot
+    item: RuleItem | None
+    photos: int
+
+
+@router.get("/defects", response_class=HTMLResponse)
+def defect_list(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    catalog: Catalog,
+    status: Text = None,
+    system: Text = None,
+    depot: Text = None,
+    plate: Text = None,
+    gate: Text = None,
+    cursor: Cursor = None,
+) -> Response:
+    """The operator's defects, newest first, filtered; a service engineer starts at "to repair"."""
+    default = "to_repair" if actor.role == Role.SERVICE_ENGINEER else "unresolved"
+    chosen = {
+        "status": _choice(status, SHOWN, "status") or default,
+        "system": _choice(system, GROUPS, "system"),
+        "depot": _depot_choice(depot),
+        "plate": (plate or "").strip(),
+        "gate": _choice(gate, GATE_NAMES, "gate"),
+    }
+    filters = service.DefectFilter(
+        statuses=SHOWN[chosen["status"]],
+        system=chosen["system"] or None,
+        depot_id=int(chosen["depot"]) if chosen["depot"] else None,
+        plate=chosen["plate"] or None,
+        gate=chosen["gate"] or None,
+    )
+    found = service.list_defects(session, actor, page=_page(cursor), filters=filters)
+    context = {
+        "rows": _rows(session, catalog, found.rows),
+        "page": found,
+        "values": chosen,
+        "filtered_url": "/defects?" + urlencode(chosen),
+        "depots": list_depots(session, actor),
+        "systems": [(g, GROUP_NAMES.get(g, g)) for g in GROUPS],
+        **_names(),
+    }
+    return render(request, "defects/list.html", context)
+
+
+@router.get("/defects/new", response_class=HTMLResponse)
+def report_form(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    catalog: Catalog,
+    vehicle: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    plate: Text = None,
+) -> Response:
+    """Report a defect: find the vehicle, say what is wrong, add photos."""
+    service.require_reporter(actor)
+    values: forms.Values = {"idempotency_key": str(uuid4()), "plate": (plate or "").strip()}
+    if vehicle is not None:
+        values["vehicle_id"] = str(get_vehicle(session, actor, vehicle).id)
+    return render(request, "defects/new.html", _report_context(session, actor, catalog, values))
+
+
+@router.post("/defects/new", response_class=HTMLResponse)
+async def report(
+    request: Request, session: DbSession, actor: PageActor, catalog: Catalog
+) -> Response:
+    """Open the defect (once per form), with its photos; or show the form again, nothing kept."""
+    service.require_reporter(actor)
+    form = await request.form()
+    typed = forms.values_of(form)
+    try:
+        data = _report_data(request, typed)
+        uploads = await read_uploads(form)
+        reported = service.report_defect(
+            session,
+            actor,
+            vehicle_id=data.vehicle_id,
+            item_code=None if data.item_code == OTHER else data.item_code,
+            note=data.note.strip(),
+            unsafe=None if data.unsafe is None else data.unsafe == "yes",
+            catalog=catalog,
+            idempotency_key=data.idempotency_key,
+        )
+        if not reported.replayed and uploads:
+            photos.attach_to_defect(session, actor, defect_id=reported.defect.id, uploads=uploads)
+    except (forms.FormInvalid, TightnutError) as exc:
+        if isinstance(exc, TightnutError) and exc.status_code in (403, 404):
+            raise
+        context = _report_context(session, actor, catalog, typed)
+        context["photos_lost"] = _photos_sent(form)
+        return forms.refuse(request, session, "defects/new.html", context, _worded(exc))
+    message = REPORTED if reported.opened else REPLAYED if reported.replayed else ADDED
+    return redirect(request, f"/defects/{reported.defect.id}", notice=translate(request, message))
+
+
+@router.get("/defects/{defect_id}", response_class=HTMLResponse)
+def defect_page(
+    request: Request, defect_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+) -> Response:
+    """One defect: the vehicle, the rule, the evidence and photos, its history, what to do next."""
+    defect = service.get_defect(session, actor, defect_id)
+    return render(request, "defects/detail.html", _detail(session, actor, catalog, defect))
+
+
+@router.post("/defects/{defect_id}/start-repair", response_class=HTMLResponse)
+async def start_repair(
+    request: Request, defect_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+) -> Response:
+    """open → in repair, with a note."""
+    defect = service.get_defect(session, actor, defect_id)
+    typed = await forms.values(request)
+    try:
+        data = forms.parse(request, StartRepair, typed)
+        service.start_repair(session, actor, defect, note=data.note)
+    except (forms.FormInvalid, TightnutError) as exc:
+        return _refuse(request, session, actor, catalog, defect, "start", typed, exc)
+    return _done(request, defect, "start")
+
+
+@router.post("/defects/{defect_id}/repaired", response_class=HTMLResponse)
+async def mark_repaired(
+    request: Request, defect_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+) -> Response:
+    """Sign the repair with what was done; a re-inspection (or confirmation) closes it."""
+    defect = service.get_defect(session, actor, defect_id)
+    typed = await forms.values(request)
+    try:
+        data = forms.parse(request, RepairSignOff, {"work_done": typed.get("work_done", "")})
+        service.mark_repaired(session, actor, defect, work_done=data.work_done, client_time=None)
+    except (forms.FormInvalid, TightnutError) as exc:
+        return _refuse(request, session, actor, catalog, defect, "repaired", typed, exc)
+    return _done(request, defect, "repaired")
+
+
+@router.post("/defects/{defect_id}/work-order")
+def create_work_order(
+    request: Request, defect_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+) -> Response:
+    """Plan the repair as a work order and go to it."""
+    defect = service.get_defect(session, actor, defect_id)
+    try:
+        order = workorders.create_from_defect(session, actor, defect_id=defect.id)
+    except TightnutError as exc:
+        return _refuse(request, session, actor, catalog, defect, "work_order", {}, exc)
+    return redirect(request, f"/work-orders/{order.id}")
+
+
+@router.post("/defects/{defect_id}/review", response_class=HTMLResponse)
+async def review(
+    request: Request, defect_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+) -> Response:
+    """A service engineer says whether a fault outside the checklist keeps the vehicle in."""
+    defect = service.get_defect(session, actor, defect_id)
+    typed = await forms.values(request)
+    try:
+        data = forms.parse(request, Review, typed)
+        service.review_reported(
+            session, actor, defect, unsafe=data.unsafe == "yes", note=data.note.strip()
+        )
+    except (forms.FormInvalid, TightnutError) as exc:
+        return _refuse(request, session, actor, catalog, defect, "review", typed, exc)
+    return _done(request, defect, "review")
+
+
+@router.post("/defects/{defect_id}/confirm", response_class=HTMLResponse)
+async def confirm_fixed(
+    request: Request, defect_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+) -> Response:
+    """An inspector closes a repaired fault outside the checklist, having seen it fixed."""
+    defect = service.get_defect(session, actor, defect_id)
+    typed = await forms.values(request)
+    try:
+        data = forms.parse(request, Confirmation, typed)
+        service.confirm_fixed(session, actor, defect, note=data.note.strip())
+    except (forms.FormInvalid, TightnutError) as exc:
+        return _refuse(request, session, actor, catalog, defect, "confirm", typed, exc)
+    return _done(request, defect, "confirm")
+
+
+@router.post("/defects/{defect_id}/photos", response_class=HTMLResponse)
+async def add_photos(
+    request: Request, defect_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+) -> Response:
+    """Add photos to a defect (say, of the damage before repair)."""
+    defect = service.get_defect(session, actor, defect_id)
+    form = await request.form()
+    try:
+        uploads = await read_uploads(form)
+        if not uploads:
+            raise Invalid(N_("Choose at least one photo."), field="photos")
+        photos.attach_to_defect(session, actor, defect_id=defect.id, uploads=uploads)
+    except TightnutError as exc:
+        return _refuse(request, session, actor, catalog, defect, "photos", {}, exc)
+    return _done(request, defect, "photos")
+
+
+def _detail(
+    session: Session, actor: Actor, catalog: RuleCatalog, defect: Defect
+) -> dict[str, object]:
+    vehicle, depot = service.vehicles_of(session, [defect])[defect.id]
+    events = service.history(session, defect)
+    planned = workorders.planned_defects(session, defect_ids=[defect.id])
+    return {
+        "defect": defect,
+        "vehicle": vehicle,
+        "depot": depot,
+        "item": catalog.find_item(defect.jurisdiction, defect.item_id),
+        "other": service.is_other(defect),
+        "events": [(event, _event_kind(event)) for event in events],
+        "signers": service.signers(session, events),
+        "photos": photos.for_defect(session, actor, defect),
+        "work_order_id": planned.get(defect.id),
+        "can": {
+            "repair": actor.can(Right.REPAIR),
+            "plan": actor.can(Right.PLAN_WORK),
+            "inspect": actor.can(Right.INSPECT),
+            "report": actor.role in service.REPORTERS,
+        },
+        "unresolved": defect.status in UNRESOLVED,
+        "values": {},
+        "failed": None,
+        **_names(),
+    }
+
+
+def _event_kind(event: DefectEvent) -> str:
+    """What one history entry was, as a catalogue message."""
+    detail = event.detail or {}
+    if detail.get("reviewed"):
+        return N_("Reviewed")
+    if detail.get("again"):
+        return N_("Reported again")
+    if event.from_status is None:
+        return N_("Reported") if detail.get("reported") else N_("Opened by inspection")
+    if event.from_status == event.to_status:
+        return N_("Escalated by inspection")
+    return {
+        DefectStatus.IN_REPAIR: N_("Repair started"),
+        DefectStatus.REPAIRED: N_("Marked repaired"),
+        DefectStatus.OPEN: N_("Reopened: re-inspection failed"),
+    }.get(
+        DefectStatus(event.to_status),
+        N_("Closed by inspection") if event.inspection_id else N_("Confirmed fixed"),
+    )
+
+
+def _refuse(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    catalog: RuleCatalog,
+    defect: Defect,
+    failed: str,
+    typed: Mapping[str, object],
+    exc: forms.FormInvalid | TightnutError,
+) -> Response:
+    """The defect page again, the refusal beside the action that failed; nothing written."""
+    if isinstance(exc, TightnutError) and exc.status_code in (403, 404):
+        raise exc
+    session.rollback()
+    context = {**_detail(session, actor, catalog, defect), "failed": failed, "values": typed}
+    return forms.refuse(request, session, "defects/detail.html", context, exc)
+
+
+def _done(request: Request, defect: Defect, action: str) -> Response:
+    return redirect(request, f"/defects/{defect.id}", notice=translate(request, MOVED[action]))
+
+
+def _report_context(
+    session: Session, actor: Actor, catalog: RuleCatalog, values: forms.Values
+) -> dict[str, object]:
+    vehicle = _chosen_vehicle(session, actor, values.get("vehicle_id"))
+    plate = str(values.get("plate", ""))
+    found = (
+        list_vehicles(
+            session,
+            actor,
+            page=PageRequest(limit=VEHICLE_CHOICES),
+            filters=VehicleFilter(q=plate[:100] or None),
+        ).rows
+        if vehicle is None
+        else []
+    )
+    groups: dict[str, list[RuleItem]] = {}
+    if vehicle is not None:
+        depot = session.get_one(Depot, vehicle.depot_id)
+        for item in service.reportable_items(catalog, depot, vehicle):
+            groups.setdefault(item.group, []).append(item)
+    return {
+        "vehicle": vehicle,
+        "vehicles": found,
+        "groups": groups,
+        "group_names": GROUP_NAMES,
+        "values": values,
+        "photos_lost": False,
+    }
+
+
+def _chosen_vehicle(session: Session, actor: Actor, raw: object) -> Vehicle | None:
+    text = str(raw or "")
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+        return None
+    vehicle = session.get(Vehicle, int(text))
+    return vehicle if vehicle is not None and vehicle.operator_id == actor.operator_id else None
+
+
+def _report_data(request: Request, typed: forms.Values) -> ReportForm:
+    if not typed.get("item_code"):
+        raise forms.FormInvalid({"item_code": translate(request, CHOOSE_ITEM)})
+    return forms.parse(request, ReportForm, typed)
+
+
+def _worded(exc: forms.FormInvalid | TightnutError) -> forms.FormInvalid | TightnutError:
+    """A service refusal with the page's own words for it, when it has them."""
+    if isinstance(exc, TightnutError) and exc.message in WORDS:
+        return Invalid(WORDS[exc.message], field=exc.field)
+    return exc
+
+
+def _photos_sent(form: FormData) -> bool:
+    return any(isinstance(v, UploadFile) and v.filename for _, v in form.multi_items())
+
+
+def _rows(session: Session, catalog: RuleCatalog, defects: Sequence[Defect]) -> list[Row]:
+    places = service.vehicles_of(session, defects)
+    counts = photos.counts_by_defect(session, [d.id for d in defects])
+    return [
+        Row(
+            defect=d,
+            vehicle=places[d.id][0],
+            depot=places[d.id][1],
+            item=catalog.find_item(d.jurisdiction, d.item_id),
+            photos=counts.get(d.id, 0),
+        )
+        for d in defects
+    ]
+
+
+def _names() -> dict[str, object]:
+    return {
+        "shown_names": SHOWN_NAMES,
+        "status_names": STATUS_NAMES,
+        "gate_names": GATE_NAMES,
+        "severity_names": SEVERITY_NAMES,
+        "group_names": GROUP_NAMES,
+        "verification_names": VERIFICATION_NAMES,
+    }
+
+
+def _choice(value: str | None, allowed: Mapping[str, object] | tuple[str, ...], field: str) -> str:
+    """A filter's value if it is one of ``allowed``; empty when not given; else a 422."""
+    if not value:
+        return ""
+    if value not in allowed:
+        raise Invalid(f"not one of the choices: {value[:40]}", field=f"query.{field}")
+    return value
+
+
+def _depot_choice(value: str | None) -> str:
+    if not value:
+        return ""
+    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+        raise Invalid("not a depot id", field="query.depot")
+    return value
+
+
+def _page(cursor: str | None) -> PageRequest:
+    try:
+        return PageRequest(limit=PAGE_SIZE, after=decode_cursor(cursor))
+    except ValueError as exc:
+        raise Invalid(str(exc), field=CURSOR_FIELD) from None

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from tightnut.auth.models import Role
+from tightnut.auth.models import Role, User
 from tightnut.auth.rights import Actor, Right
 from tightnut.db import utcnow
 from tightnut.defects.models import UNRESOLVED, Defect, DefectEvent, DefectStatus
@@ -19,6 +19,7 @@ from tightnut.fleet.models import Depot, Vehicle
 from tightnut.fleet.service import get_vehicle, lock_vehicle
 from tightnut.paging import PageRequest, Slice, keyset
 from tightnut.rules import RuleCatalog, RuleItem, Verdict
+from tightnut.web.i18n import N_
 
 _NEXT: dict[DefectStatus, frozenset[DefectStatus]] = {
     DefectStatus.OPEN: frozenset({DefectStatus.IN_REPAIR, DefectStatus.REPAIRED}),
@@ -31,7 +32,7 @@ REPORTERS = frozenset(
     {Role.DRIVER, Role.INSPECTOR, Role.DISPATCHER, Role.FLEET_MANAGER, Role.SERVICE_ENGINEER}
 )
 """Who may report a defect at any time: whoever works with the operator's vehicles."""
-MAY_NOT_REPORT = "Your role may not report defects."
+MAY_NOT_REPORT = N_("Your role may not report defects.")
 
 
 def require_reporter(actor: Actor) -> None:
@@ -324,6 +325,29 @@ def histories(session: Session, defects: Sequence[Defect]) -> dict[int, list[Def
     for event in session.scalars(query.order_by(DefectEvent.id)):
         found[event.defect_id].append(event)
     return found
+
+
+def vehicles_of(session: Session, defects: Sequence[Defect]) -> dict[int, tuple[Vehicle, Depot]]:
+    """Each defect's vehicle and its depot (for the depot's zone), keyed by defect id."""
+    vehicle_ids = {defect.vehicle_id for defect in defects}
+    if not vehicle_ids:
+        return {}
+    query = (
+        select(Vehicle, Depot)
+        .join(Depot, Depot.id == Vehicle.depot_id)
+        .where(Vehicle.id.in_(vehicle_ids))
+    )
+    found = {vehicle.id: (vehicle, depot) for vehicle, depot in session.execute(query)}
+    return {defect.id: found[defect.vehicle_id] for defect in defects}
+
+
+def signers(session: Session, events: Sequence[DefectEvent]) -> dict[int, str]:
+    """The names of the users who signed ``events``, keyed by user id."""
+    user_ids = {event.user_id for event in events if event.user_id is not None}
+    if not user_ids:
+        return {}
+    query = select(User.id, User.full_name).where(User.id.in_(user_ids))
+    return {row.id: row.full_name for row in session.execute(query)}
 
 
 OTHER_PREFIX = "other."

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tightnut.auth.rights import Actor, Right
@@ -16,7 +16,13 @@ from tightnut.errors import Invalid, NotFound
 from tightnut.fleet.meters import MeterLimits
 from tightnut.fleet.models import Meter, Vehicle, VehicleEvent
 from tightnut.fleet.service import get_vehicle, record_meter
-from tightnut.maintenance.duelist import DueEntry, compute_entries, facts_of, meter_unit
+from tightnut.maintenance.duelist import (
+    DueEntry,
+    compute_entries,
+    facts_of,
+    load_vehicles,
+    meter_unit,
+)
 from tightnut.maintenance.models import (
     Programme,
     ProgrammeTask,
@@ -353,3 +359,173 @@ def event_history(session: Session, vehicle: Vehicle, *, page: PageRequest) -> S
     """One page of the vehicle's events, newest first."""
     query = select(VehicleEvent).where(VehicleEvent.vehicle_id == vehicle.id)
     return keyset(session, query, key=VehicleEvent.at, row_id=VehicleEvent.id, page=page)
+
+
+# The due list's page: filters, one page of rows, and the rows of a CSV export.
+
+DUE_VIEWS: dict[str, frozenset[str]] = {
+    "attention": ATTENTION,
+    "overdue": frozenset({"overdue"}),
+    "due": frozenset({"due"}),
+    "due_soon": frozenset({"due_soon"}),
+    "invalid_input": frozenset({"invalid_input"}),
+    "all": ALL_STATUSES,
+}
+STATUS_ORDER = {"invalid_input": 0, "overdue": 1, "due": 2, "due_soon": 3, "ok": 4}
+DUE_PAGE_SIZE = 50
+CSV_COLUMNS = (
+    "plate",
+    "depot_id",
+    "programme",
+    "task",
+    "task_name",
+    "status",
+    "safety_critical",
+    "due_by",
+    "remaining_km",
+    "remaining_hours",
+    "remaining_days",
+    "forecast_date",
+    "overdue_by",
+    "covered_by_higher_task",
+    "problem",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class DueFilter:
+    """What the due list shows: a depot, a view of statuses, safety-critical, plate, task."""
+
+    depot_id: int | None = None
+    view: str = "attention"
+    safety_critical: bool = False
+    plate: str = ""
+    task: str = ""
+
+
+@dataclass(frozen=True)
+class DuePage:
+    """One page of the filtered due list, and how many rows the whole list has."""
+
+    rows: list[DueRow]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def next_offset(self) -> int | None:
+        """Where the next page starts, or None on the last page."""
+        after = self.offset + self.limit
+        return after if after < self.total else None
+
+    @property
+    def previous_offset(self) -> int | None:
+        """Where the previous page starts, or None on the first."""
+        return max(self.offset - self.limit, 0) if self.offset > 0 else None
+
+
+def due_entries(
+    session: Session, actor: Actor, *, filters: DueFilter, today: date | None = None
+) -> list[DueEntry]:
+    """The filtered due list as entries, most urgent first (only the chosen states are built)."""
+    actor.require(Right.READ_FLEET)
+    if filters.view not in DUE_VIEWS:
+        raise Invalid(f"unknown view {filters.view!r}", field="status")
+    vehicles = None
+    if filters.plate:
+        vehicles = load_vehicles(
+            session,
+            actor.operator_id,
+            depot_id=filters.depot_id,
+            vehicle_ids=_plates_like(session, actor.operator_id, filters.plate),
+        )
+        if not vehicles:
+            return []
+    entries = compute_entries(
+        session,
+        actor.operator_id,
+        today=today or utcnow().date(),
+        depot_id=filters.depot_id if vehicles is None else None,
+        vehicles=vehicles,
+        only_safety_critical=filters.safety_critical,
+        statuses=DUE_VIEWS[filters.view],
+    )
+    if filters.task:
+        entries = [e for e in entries if e.task.code == filters.task]
+    return sorted(entries, key=_urgency)
+
+
+def _urgency(entry: DueEntry) -> tuple[int, date, str, str]:
+    forecast = entry.forecast_date or date.max
+    return (STATUS_ORDER[entry.status], forecast, entry.vehicle.plate, entry.task.code)
+
+
+def _plates_like(session: Session, operator_id: int, plate: str) -> list[int]:
+    """Ids of the operator's vehicles whose plate holds ``plate`` (spaces and case ignored)."""
+    wanted = plate.upper().replace(" ", "")
+    query = select(Vehicle.id).where(
+        Vehicle.operator_id == operator_id,
+        Vehicle.plate.contains(wanted, autoescape=True),
+    )
+    return list(session.scalars(query))
+
+
+def due_page(
+    session: Session,
+    actor: Actor,
+    *,
+    filters: DueFilter,
+    offset: int = 0,
+    limit: int = DUE_PAGE_SIZE,
+    today: date | None = None,
+) -> DuePage:
+    """One page of the filtered due list: only that page's rows become response rows."""
+    entries = due_entries(session, actor, filters=filters, today=today)
+    chosen = entries[offset : offset + limit]
+    return DuePage(rows=[_row(e) for e in chosen], total=len(entries), offset=offset, limit=limit)
+
+
+def due_task_codes(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """The caller's task codes with a name each, for the due list's task filter."""
+    query = (
+        select(ProgrammeTask.code, func.min(ProgrammeTask.name))
+        .join(Programme, Programme.id == ProgrammeTask.programme_id)
+        .where(Programme.operator_id == actor.operator_id)
+        .group_by(ProgrammeTask.code)
+        .order_by(ProgrammeTask.code)
+    )
+    return [(code, name) for code, name in session.execute(query)]
+
+
+def due_csv_rows(entries: Sequence[DueEntry]) -> Iterator[list[str]]:
+    """The CSV export: a header, then one row per entry; no cell can start a formula."""
+    yield list(CSV_COLUMNS)
+    for entry in entries:
+        row = _row(entry)
+        yield [
+            _text(row.plate),
+            str(row.depot_id),
+            _text(row.programme),
+            _text(row.task),
+            _text(row.task_name),
+            row.status,
+            "yes" if row.safety_critical else "no",
+            row.driver,
+            _number(row.remaining_km),
+            _number(row.remaining_hours),
+            _number(row.remaining_days),
+            row.forecast_date.isoformat() if row.forecast_date else "",
+            _number(row.overdue_by),
+            "yes" if row.suppressed else "no",
+            _text(row.problem or ""),
+        ]
+
+
+def _text(value: str) -> str:
+    """Text a spreadsheet shows as text: a leading = + - @ or control gets a quote first."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"

@@ -16,7 +16,7 @@ MANAGER = "fleet.manager@southline.demo"
 
 
 def _gas_leak_bus(web: Web, depot: str = "Riverside Depot") -> tuple[int, int, str]:
-    """The demo's CNG bus of ``depot`` that failed "gas equipment leak": (vehicle, defect, plate)."""
+    """The demo's CNG bus of ``depot`` that failed "gas equipment leak": vehicle, defect, plate."""
     with web.session() as session:
         row = session.execute(
             select(Vehicle.id, Defect.id, Vehicle.plate)
@@ -54,9 +54,11 @@ def test_a_blocked_bus_shows_its_reason_rule_timeline_and_due_maintenance(
     assert f'href="/defects/{defect_id}"' in reasons
     history = text.split('id="timeline-title"')[1]
     assert "checks failed" in history  # today's inspection
-    assert "Defect opened" in history and f'href="/defects/{defect_id}"' in history
+    assert "Defect opened" in history
+    assert f'href="/defects/{defect_id}"' in history
     due = text.split('id="due-title"')[1].split("</section>")[0]
-    assert "TO-1" in due and 'class="due-row"' in due
+    assert "TO-1" in due
+    assert 'class="due-row"' in due
 
 
 def test_the_timeline_pages_to_older_entries_without_repeats(client_of: Clients, web: Web) -> None:
@@ -65,14 +67,14 @@ def test_the_timeline_pages_to_older_entries_without_repeats(client_of: Clients,
     first = client.get(f"/vehicles/{vehicle_id}")
     assert first.status_code == 200
     newest = first.text.split('<ol class="timeline">')[1].split("</ol>")[0]
-    assert newest.count("<li class=\"entry") == 50
+    assert newest.count('<li class="entry') == 50
     older_link = first.text.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
     second = client.get(older_link)
     assert second.status_code == 200
     older = second.text.split('<ol class="timeline">')[1].split("</ol>")[0]
     times = [chunk.split('"')[0] for chunk in (newest + older).split('<time datetime="')[1:]]
     assert times == sorted(times, reverse=True)
-    assert older.count("<li class=\"entry") > 0
+    assert older.count('<li class="entry') > 0
 
 
 def test_a_bad_timeline_position_is_the_422_page(client_of: Clients, web: Web) -> None:
@@ -123,9 +125,11 @@ def test_taking_out_of_service_needs_a_reason_then_blocks_and_returns(
         kinds = session.scalars(
             select(VehicleEvent.kind).where(VehicleEvent.vehicle_id == bus.id)
         ).all()
-    assert "out_of_service" in kinds and "returned_to_service" in kinds
+    assert "out_of_service" in kinds
+    assert "returned_to_service" in kinds
     history = client.get(f"/vehicles/{bus.id}").text.split('id="timeline-title"')[1]
-    assert "Returned to service" in history and "glass replaced" in history
+    assert "Returned to service" in history
+    assert "glass replaced" in history
 
 
 def test_a_dispatcher_sees_no_service_forms_and_may_not_post_them(
@@ -152,4 +156,5 @@ def test_the_vehicle_page_is_accessible_russian_and_fits_a_phone(
     expect(phone.get_by_role("heading", name="History")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     russian = client_of(MANAGER).get(f"/vehicles/{vehicle_id}", headers={"Accept-Language": "ru"})
-    assert "История" in russian.text and "Состояние сейчас" in russian.text
+    assert "История" in russian.text
+    assert "Состояние сейчас" in russian.text

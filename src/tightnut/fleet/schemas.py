@@ -227,7 +227,7 @@ class DepotUpdate(Patch):
         if value is None:
             return None
         try:
-            starts = sorted({time.fromisoformat(v).strftime("%H:%M") for v in value})
+            starts = sorted({time.fromisoformat(v.zfill(5)).strftime("%H:%M") for v in value})
         except ValueError:
             raise ValueError("shift starts are clock times, HH:MM") from None
         if len(starts) != len(value):

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres lint bench bench-quick install services browser clean messages catalogues
+.PHONY: run test test-sqlite test-postgres lint bench bench-quick install services browser clean messages catalogues screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/orlib.py --quick
 	$(BIN)/python bench/due_engine.py --quick
 	$(BIN)/python bench/load.py --quick
+	$(BIN)/python bench/pages.py --quick
 
 test: lint test-sqlite test-postgres bench-quick
 
@@ -61,6 +62,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/orlib.py
 	$(BIN)/python bench/due_engine.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/pages.py
+
+# The main pages, desktop and phone, English and Russian, under var/screenshots/.
+screenshots: $(STAMP) catalogues browser
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm .pytest_cache .mypy_cache .ruff_cache

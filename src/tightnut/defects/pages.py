@@ -25,7 +25,7 @@ from tightnut.defects import service
 from tightnut.defects.models import UNRESOLVED, Defect, DefectEvent, DefectStatus
 from tightnut.defects.schemas import RepairSignOff, StartRepair
 from tightnut.deps import Catalog, DbSession, PageActor
-from tightnut.errors import Invalid, TightnutError
+from tightnut.errors import Conflict, Invalid, TightnutError
 from tightnut.fields import MAX_ID, PathId
 from tightnut.fleet.models import Depot, Vehicle
 from tightnut.fleet.schemas import VehicleFilter
@@ -81,6 +81,7 @@ MOVED = {
     "photos": N_("Photos added."),
 }
 CHOOSE_ITEM = N_("Choose what is wrong.")
+MOVED_ON = N_("The defect has moved on since this page was shown: that step no longer applies.")
 WORDS = {
     service.OTHER_NEEDS_WORDS: N_("Say what is wrong: at least 3 characters."),
     service.OTHER_NEEDS_SAFETY: N_("Say whether the vehicle is safe to operate."),
@@ -381,6 +382,8 @@ def _refuse(
     if isinstance(exc, TightnutError) and exc.status_code in (403, 404):
         raise exc
     session.rollback()
+    if isinstance(exc, Conflict) and exc.field == "status":
+        exc = Conflict(MOVED_ON, field="status")
     context = {**_detail(session, actor, catalog, defect), "failed": failed, "values": typed}
     return forms.refuse(request, session, "defects/detail.html", context, exc)
 

@@ -109,6 +109,20 @@ def test_ones_own_role_change_is_refused_in_place(client_of: Clients, web: Web) 
     assert after.role == "admin"
 
 
+def test_deactivating_oneself_is_refused_in_place(client_of: Clients, web: Web) -> None:
+    me = _user(web, ADMIN)
+    assert me is not None
+    admin = client_of(ADMIN)
+    refused = admin.post(f"/admin/users/{me.id}/deactivate")
+    assert refused.status_code == 409
+    assert f'id="e-user-{me.id}"' in refused.text
+    assert "You may not deactivate yourself." in refused.text
+    assert admin.get("/admin/users").status_code == 200  # still signed in
+    after = _user(web, ADMIN)
+    assert after is not None
+    assert after.active
+
+
 def test_deactivating_a_user_ends_their_session_at_once(client_of: Clients, web: Web) -> None:
     victim = client_of("dispatcher@southline.demo")
     assert victim.get("/account/tokens").status_code == 200

@@ -50,12 +50,15 @@ LOOKALIKES = str.maketrans("АВЕКМНОРСТУХ", "ABEKMHOPCTYX")
 
 
 @router.get("/board")
-def first_board(session: DbSession, actor: PageActor) -> Response:
-    """Go to the board of the caller's first depot."""
+def first_board(
+    session: DbSession, actor: PageActor, state: QueryText = None, q: QueryText = None
+) -> Response:
+    """Go to the board of the caller's first depot, keeping the filters asked for."""
     depots = list_depots(session, actor)
     if not depots:
         raise NotFound("your operator has no depots yet")
-    return RedirectResponse(f"/depots/{depots[0].id}/board", status_code=303)
+    target = _with_query(f"/depots/{depots[0].id}/board", state=state or "", q=q or "")
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/depots/{depot_id}/board", response_class=HTMLResponse)

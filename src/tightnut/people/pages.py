@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -110,8 +111,13 @@ def _new_context(session: Session, actor: Actor, values: forms.Values) -> dict[s
 @router.post("/technicians/new")
 async def create(request: Request, session: DbSession, actor: PageActor) -> Response:
     """Add the technician; refusals in place."""
-    actor.require(Right.MANAGE_PEOPLE)
     typed = await forms.values(request)
+    return await run_in_threadpool(_create, request, session, actor, typed)
+
+
+def _create(request: Request, session: Session, actor: Actor, typed: forms.Values) -> Response:
+    # Database work runs in the thread pool, never on the event loop.
+    actor.require(Right.MANAGE_PEOPLE)
     try:
         data = forms.parse(request, TechnicianForm, typed)
         technician = service.create_technician(session, actor, **data.model_dump())
@@ -157,8 +163,14 @@ async def add_certification(
     actor: PageActor,
 ) -> Response:
     """Enter a certificate the technician already holds."""
-    technician = service.get_technician(session, actor, technician_id)
     typed = await forms.values(request)
+    return await run_in_threadpool(_certify, request, session, actor, technician_id, typed)
+
+
+def _certify(
+    request: Request, session: Session, actor: Actor, technician_id: int, typed: forms.Values
+) -> Response:
+    technician = service.get_technician(session, actor, technician_id)
     try:
         data = forms.parse(request, CertificationCreate, typed)
         service.add_certification(session, actor, technician_id=technician.id, **data.model_dump())
@@ -175,8 +187,14 @@ async def record_training(
     actor: PageActor,
 ) -> Response:
     """Record a completed course and the certification it grants, if any."""
-    technician = service.get_technician(session, actor, technician_id)
     typed = await forms.values(request)
+    return await run_in_threadpool(_train, request, session, actor, technician_id, typed)
+
+
+def _train(
+    request: Request, session: Session, actor: Actor, technician_id: int, typed: forms.Values
+) -> Response:
+    technician = service.get_technician(session, actor, technician_id)
     try:
         data = forms.parse(request, TrainingForm, typed)
         service.record_training(session, actor, technician_id=technician.id, **data.model_dump())

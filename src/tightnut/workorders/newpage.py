@@ -13,6 +13,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -155,8 +156,14 @@ def _list(values: forms.Values, name: str) -> list[str]:
 @new_order_router.post("/work-orders/new")
 async def create(request: Request, session: DbSession, actor: PageActor) -> Response:
     """Plan the order; a repeated sending shows the order the first one made."""
-    actor.require(Right.PLAN_WORK)
     typed = await forms.values(request)
+    # The service waits on the vehicle's row lock: never on the event loop, or the request
+    # holding the lock could not finish and release it.
+    return await run_in_threadpool(_create, request, session, actor, typed)
+
+
+def _create(request: Request, session: Session, actor: Actor, typed: forms.Values) -> Response:
+    actor.require(Right.PLAN_WORK)
     typed["task_ids"] = _list(typed, "task_ids")
     typed["defect_ids"] = _list(typed, "defect_ids")
     try:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -193,19 +194,18 @@ def detail_context(
 Act = Callable[[Session, Actor, WorkOrder, BaseModel, MeterLimits], object]
 
 
-async def _act(
+def _act(
     request: Request,
     session: Session,
     actor: Actor,
     work_order_id: int,
     action: str,
-    model: type[BaseModel],
-    act: Act,
+    typed: forms.Values,
     limits: MeterLimits,
 ) -> Response:
-    """Read the action's form, call the service, and show the order again or the refusal."""
+    """Call the service with the action's form; show the order again or the refusal."""
+    model, act = ACTIONS[action]
     order = service.get_work_order(session, actor, work_order_id)
-    typed = await forms.values(request)
     try:
         act(session, actor, order, forms.parse(request, model, typed), limits)
     except (forms.FormInvalid, TightnutError) as exc:
@@ -300,5 +300,8 @@ async def act_on_order(
     """One action on the order (assign, start, labour, parts, sign, cancel); a redirect after."""
     if action not in ACTIONS:
         raise NotFound(f"no action {action}")
-    model, act = ACTIONS[action]
-    return await _act(request, session, actor, work_order_id, action, model, act, limits)
+    typed = await forms.values(request)
+    # Services wait on row locks: off the event loop, so the lock holder can finish.
+    return await run_in_threadpool(
+        _act, request, session, actor, work_order_id, action, typed, limits
+    )

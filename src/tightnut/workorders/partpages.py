@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -93,7 +94,8 @@ async def receive(
     request: Request, part_id: PathId, session: DbSession, actor: PageActor
 ) -> Response:
     """Add received parts to the chosen depot's stock."""
-    return await _stock(request, session, actor, part_id, "receive")
+    typed = await forms.values(request)
+    return await run_in_threadpool(_stock, request, session, actor, part_id, "receive", typed)
 
 
 @router.post("/parts/{part_id}/count")
@@ -101,14 +103,20 @@ async def count(
     request: Request, part_id: PathId, session: DbSession, actor: PageActor
 ) -> Response:
     """Set the chosen depot's stock of the part to what was counted."""
-    return await _stock(request, session, actor, part_id, "count")
-
-
-async def _stock(
-    request: Request, session: Session, actor: Actor, part_id: int, action: str
-) -> Response:
-    parts.get_part(session, actor, part_id)
     typed = await forms.values(request)
+    return await run_in_threadpool(_stock, request, session, actor, part_id, "count", typed)
+
+
+def _stock(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    part_id: int,
+    action: str,
+    typed: forms.Values,
+) -> Response:
+    # Runs in the thread pool: the stock row's lock is waited for off the event loop.
+    parts.get_part(session, actor, part_id)
     model: type[ReceiptForm | CountForm] = ReceiptForm if action == "receive" else CountForm
     try:
         data = forms.parse(request, model, typed)
@@ -158,8 +166,12 @@ def new_part_page(request: Request, session: DbSession, actor: PageActor) -> Res
 @router.post("/parts/new")
 async def create_part(request: Request, session: DbSession, actor: PageActor) -> Response:
     """Add the part; a SKU already in the catalogue is refused in place."""
-    actor.require(Right.MANAGE_PARTS)
     typed = await forms.values(request)
+    return await run_in_threadpool(_create_part, request, session, actor, typed)
+
+
+def _create_part(request: Request, session: Session, actor: Actor, typed: forms.Values) -> Response:
+    actor.require(Right.MANAGE_PARTS)
     try:
         data = forms.parse(request, PartCreate, typed)
         parts.create_part(session, actor, sku=data.sku, name=data.name, unit=data.unit)

@@ -20,7 +20,7 @@ from tightnut.web.render import locale_of, translate
 from tightnut.workorders.models import WorkOrder
 
 STATUS_NAMES = {
-    "open": N_("open"),
+    "open": N_("planned"),
     "assigned": N_("assigned"),
     "in_progress": N_("in progress"),
     "done": N_("signed"),

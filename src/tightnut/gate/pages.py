@@ -9,6 +9,9 @@ form, so they work without a script too.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -22,10 +25,10 @@ from tightnut.fields import PathId, QueryText
 from tightnut.fleet.service import get_depot, get_vehicle, list_depots
 from tightnut.gate import service
 from tightnut.gate.routes import STATES
-from tightnut.web import forms
+from tightnut.web import forms, i18n
 from tightnut.web.i18n import N_
 from tightnut.web.pages import local_path
-from tightnut.web.render import page_router, redirect, render, translate
+from tightnut.web.render import locale_of, page_router, redirect, render, translate
 
 router = page_router()
 
@@ -73,7 +76,7 @@ def board_page(
     q: QueryText = None,
 ) -> Response:
     """The board of one depot, filtered by state and plate."""
-    context = _board(session, actor, depot_id, catalog, lead, state, q)
+    context = _board(request, session, actor, depot_id, catalog, lead, state, q)
     context["depots"] = list_depots(session, actor)
     return render(request, "gate/board.html", context)
 
@@ -90,7 +93,7 @@ def board_rows(
     q: QueryText = None,
 ) -> Response:
     """The board's live part alone (counts and rows), for the page to swap in."""
-    context = _board(session, actor, depot_id, catalog, lead, state, q)
+    context = _board(request, session, actor, depot_id, catalog, lead, state, q)
     searched = request.headers.get("hx-trigger") == SEARCH_FORM
     headers = {"HX-Replace-Url": str(context["board_url"])} if searched else None
     return render(request, "gate/rows.html", context, headers=headers)
@@ -130,6 +133,7 @@ async def release_vehicle(
 
 
 def _board(
+    request: Request,
     session: DbSession,
     actor: Actor,
     depot_id: int,
@@ -164,7 +168,24 @@ def _board(
         "verification_names": VERIFICATION_NAMES,
         "may_release": actor.can(Right.RELEASE),
         "poll_seconds": POLL_SECONDS,
+        "clock": _clock(request, depot.timezone),
     }
+
+
+def _clock(request: Request, zone: str) -> Callable[[datetime | None], str]:
+    """The board's clock times in the depot's zone, each distinct minute formatted once."""
+    formats = i18n.Formats(locale_of(request))
+
+    @cache
+    def minute(at: datetime) -> str:
+        return formats.time(at, zone)
+
+    def clock(at: datetime | None) -> str:
+        if at is None:
+            return formats.time(None, zone)
+        return minute(at.replace(second=0, microsecond=0))
+
+    return clock
 
 
 def _with_query(path: str, **params: str) -> str:

@@ -8,8 +8,10 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from pages.conftest import PageClient, Web, serious_violations, sign_in
+from tightnut.auth.models import User
 from tightnut.defects.models import Defect
 from tightnut.fleet.models import Depot, Vehicle, VehicleEvent
+from tightnut.photos.models import Photo
 
 Clients = Callable[[str | None], PageClient]
 MANAGER = "fleet.manager@southline.demo"
@@ -158,3 +160,29 @@ def test_the_vehicle_page_is_accessible_russian_and_fits_a_phone(
     russian = client_of(MANAGER).get(f"/vehicles/{vehicle_id}", headers={"Accept-Language": "ru"})
     assert "История" in russian.text
     assert "Состояние сейчас" in russian.text
+
+
+def test_recent_photos_show_as_thumbnails(client_of: Clients, web: Web) -> None:
+    bus = _plain_bus(web, 2)
+    with web.session() as session:
+        user = session.scalar(select(User.id).where(User.email == MANAGER))
+        assert user is not None
+        photo = Photo(
+            operator_id=bus.operator_id,
+            vehicle_id=bus.id,
+            content_type="image/jpeg",
+            data=b"x",
+            thumbnail=b"x",
+            width_px=1,
+            height_px=1,
+            size_bytes=1,
+            sha256="0" * 64,
+            taken_by=user,
+        )
+        session.add(photo)
+        session.commit()
+        photo_id = photo.id
+    page = client_of(MANAGER).get(f"/vehicles/{bus.id}")
+    assert page.status_code == 200
+    photos = page.text.split('id="photos-title"')[1].split("</section>")[0]
+    assert f'src="/photos/{photo_id}/thumb"' in photos

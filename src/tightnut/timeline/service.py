@@ -122,8 +122,11 @@ def _cursor_for(kind: str, after: Position | None) -> Cursor | None:
         return None
     if kind == after.kind:
         return Cursor(key=after.at, id=after.id)
-    shown_already = KINDS.index(kind) < KINDS.index(after.kind)
-    return Cursor(key=after.at, id=0 if shown_already else MAX_ID + 1)
+    if KINDS.index(kind) < KINDS.index(after.kind):
+        return Cursor(key=after.at, id=0)  # its rows of that instant were shown already
+    # Its rows of that instant come next: every row up to and including the instant (times
+    # are stored to the microsecond; an id cursor past the largest id overflows PostgreSQL).
+    return Cursor(key=after.at + timedelta(microseconds=1), id=0)
 
 
 Found = tuple[list["Entry"], bool]

@@ -42,16 +42,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gate_board import _populate as populate_bench_depot
 from tightnut.app import create_app
 from tightnut.auth import service as auth
-from tightnut.auth.models import Operator, Role
+from tightnut.auth.models import Operator, Role, User
 from tightnut.config import Settings
 from tightnut.db import make_engine, make_session_factory, transaction
 from tightnut.defects.models import Defect
 from tightnut.demo.loader import DEMO_PASSWORD, load_demo
+from tightnut.errors import TightnutError
 from tightnut.fleet.meters import limits_of
 from tightnut.fleet.models import Depot, Vehicle
 from tightnut.migrate import upgrade
 from tightnut.rules import load_catalog
 from tightnut.workorders.models import WorkOrder
+from tightnut.workorders.service import create_from_defect
 
 PAGE_TARGET_MS = 200.0
 BIG_BOARD_TARGET_MS = 300.0
@@ -178,6 +180,7 @@ def _load(url: str, vehicles: int, inspections: int) -> dict[str, str]:
             role=Role.DISPATCHER,
             password=DEMO_PASSWORD,
         )
+        _plan_a_work_order(session)
         ids = _demo_ids(session)
     if url.startswith("postgresql"):
         with engine.connect() as conn:
@@ -185,6 +188,26 @@ def _load(url: str, vehicles: int, inspections: int) -> dict[str, str]:
             conn.commit()
     engine.dispose()
     return {**ids, "big_depot": str(big_depot)}
+
+
+def _plan_a_work_order(session: Session) -> None:
+    """The demo plans no work order; plan one from an open defect so its page can be shown."""
+    operator = session.scalar(select(Operator.id).where(Operator.name == DEMO_OPERATOR))
+    if session.scalar(select(WorkOrder.id).where(WorkOrder.operator_id == operator).limit(1)):
+        return
+    engineer = session.scalar(
+        select(User).where(User.operator_id == operator, User.role == Role.SERVICE_ENGINEER.value)
+    )
+    if engineer is None:
+        return
+    open_defects = select(Defect.id).where(Defect.operator_id == operator, Defect.status == "open")
+    for defect_id in session.scalars(open_defects.order_by(Defect.id).limit(20)):
+        try:
+            with session.begin_nested():
+                create_from_defect(session, auth.actor_of(engineer), defect_id=defect_id)
+            return
+        except TightnutError:
+            continue
 
 
 def _demo_ids(session: Session) -> dict[str, str]:

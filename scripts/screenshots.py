@@ -26,16 +26,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tightnut.app import create_app
-from tightnut.auth.models import Operator, Role
+from tightnut.auth.models import Operator, Role, User
+from tightnut.auth.service import actor_of
 from tightnut.config import Settings
 from tightnut.db import make_engine, make_session_factory, transaction
 from tightnut.defects.models import Defect
 from tightnut.demo.loader import DEMO_PASSWORD, load_demo
+from tightnut.errors import TightnutError
 from tightnut.fleet.meters import limits_of
 from tightnut.fleet.models import Depot, Vehicle
 from tightnut.migrate import upgrade
 from tightnut.rules import load_catalog
 from tightnut.workorders.models import WorkOrder
+from tightnut.workorders.service import create_from_defect
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -90,9 +93,30 @@ def _demo(folder: Path) -> tuple[str, dict[str, str]]:
     upgrade(engine)
     with transaction(make_session_factory(engine)) as session:
         load_demo(session, catalog=load_catalog(), limits=limits_of(Settings()))
+        _plan_a_work_order(session)
         ids = _ids(session)
     engine.dispose()
     return url, ids
+
+
+def _plan_a_work_order(session: Session) -> None:
+    """The demo plans no work order; plan one from an open defect so its page can be shown."""
+    operator = session.scalar(select(Operator.id).where(Operator.name == DEMO_OPERATOR))
+    if session.scalar(select(WorkOrder.id).where(WorkOrder.operator_id == operator).limit(1)):
+        return
+    engineer = session.scalar(
+        select(User).where(User.operator_id == operator, User.role == Role.SERVICE_ENGINEER.value)
+    )
+    if engineer is None:
+        return
+    open_defects = select(Defect.id).where(Defect.operator_id == operator, Defect.status == "open")
+    for defect_id in session.scalars(open_defects.order_by(Defect.id).limit(20)):
+        try:
+            with session.begin_nested():
+                create_from_defect(session, actor_of(engineer), defect_id=defect_id)
+            return
+        except TightnutError:
+            continue
 
 
 def _ids(session: Session) -> dict[str, str]:

@@ -38,9 +38,9 @@ SYSTEM_NAMES = {
     "body": N_("Body"),
 }
 SERIES_CLASSES = 6
-LINE_FRAME = charts.Frame(width=480, height=240, left=44, right=24, top=12, bottom=30)
-MONTH_FRAME = charts.Frame(width=480, height=220, left=44, right=12, top=12, bottom=30)
-ROW_HEIGHT = 30
+LINE_FRAME = charts.Frame(width=480, height=250, left=62, right=28, top=14, bottom=34)
+MONTH_FRAME = charts.Frame(width=480, height=230, left=62, right=12, top=24, bottom=34)
+ROW_HEIGHT = 52
 
 
 @router.get("/overview")
@@ -92,8 +92,7 @@ def _on_time_chart(months: tuple[service.MonthRate, ...]) -> charts.BarChart:
 
 
 def _defects_chart(systems: tuple[service.SystemCount, ...]) -> charts.BarChart:
-    height = 12 + 36 + ROW_HEIGHT * max(len(systems), 1)
-    frame = charts.Frame(width=480, height=height, left=150, right=24, top=12, bottom=36)
-    return charts.rows(
-        [s.system for s in systems], [float(s.count) for s in systems], frame, whole=True
-    )
+    height = 8 + 34 + ROW_HEIGHT * max(len(systems), 1)
+    frame = charts.Frame(width=480, height=height, left=12, right=40, top=8, bottom=34)
+    labels = [s.system for s in systems]
+    return charts.rows(labels, [float(s.count) for s in systems], frame, gap=0.55, whole=True)

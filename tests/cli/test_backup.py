@@ -21,7 +21,14 @@ from tightnut.db import make_engine
 
 runner = CliRunner()
 EVIDENCE = ("inspections", "release_decisions", "defects", "defect_events")
-APPEND_ONLY = ("defect_events", "inspections", "release_decisions", "task_completions")
+APPEND_ONLY = (
+    "defect_events",
+    "inspections",
+    "photos",
+    "release_decisions",
+    "task_completions",
+    "vehicle_events",
+)
 
 
 @dataclass(frozen=True)

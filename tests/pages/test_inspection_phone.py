@@ -11,6 +11,7 @@ from pages.conftest import Web, serious_violations, sign_in
 from pages.test_inspection_form import all_pass, inspections_of, pick_vehicle
 from tightnut.defects.models import Defect
 from tightnut.fleet.models import Vehicle
+from tightnut.gate.models import ReleaseDecision
 
 
 def slug(item_id: str) -> str:
@@ -131,7 +132,16 @@ def test_an_inspector_sees_the_release_button_on_today_and_the_result(
     phone.goto(f"/vehicles/{bus.id}/inspect")
     fill(phone, all_pass(web, bus))
     phone.get_by_role("button", name="Send the inspection").click()
-    expect(phone.get_by_role("button", name="Release to the line")).to_be_visible()
+    phone.get_by_role("button", name="Release to the line").click()
+    expect(phone.locator(".notice")).to_contain_text(bus.plate)
+    expect(phone.get_by_role("heading", name="The vehicle may go out on the line")).to_be_visible()
+    with web.session() as session:
+        released = session.scalars(
+            select(ReleaseDecision).where(
+                ReleaseDecision.vehicle_id == bus.id, ReleaseDecision.released.is_(True)
+            )
+        ).all()
+    assert released, "the release is on record"
 
 
 def test_today_and_the_form_have_no_serious_accessibility_violations(page: Page, web: Web) -> None:

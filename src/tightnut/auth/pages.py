@@ -124,9 +124,10 @@ def tokens_page(
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
-async def create_token(request: Request, session: DbSession, actor: PageActor) -> Response:
+def create_token(
+    request: Request, session: DbSession, actor: PageActor, typed: forms.Typed
+) -> Response:
     """Make a token and show its secret in this answer, the only time it is ever shown."""
-    typed = await forms.values(request)
     wanted = {name: typed.get(name, "") for name in TOKEN_FIELDS}
     try:
         data = forms.parse(request, ApiTokenCreate, wanted)
@@ -184,10 +185,11 @@ def users_page(
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
-async def create_user(request: Request, session: DbSession, actor: PageActor) -> Response:
+def create_user(
+    request: Request, session: DbSession, actor: PageActor, typed: forms.Typed
+) -> Response:
     """Add a user with a role and an initial password (administrators only)."""
     actor.require(Right.MANAGE_USERS)
-    typed = await forms.values(request)
     wanted = {name: typed.get(name, "") for name in USER_FIELDS}
     try:
         data = _new_user(request, wanted)
@@ -208,11 +210,10 @@ async def create_user(request: Request, session: DbSession, actor: PageActor) ->
 
 
 @router.post("/admin/users/{user_id}/role", response_class=HTMLResponse)
-async def change_role(
-    request: Request, user_id: PathId, session: DbSession, actor: PageActor
+def change_role(
+    request: Request, user_id: PathId, session: DbSession, actor: PageActor, typed: forms.Typed
 ) -> Response:
     """Give a user another role; one's own role stays (administrators only)."""
-    typed = await forms.values(request)
     try:
         data = forms.parse(request, UserUpdate, {"role": typed.get("role", "")})
         if data.role is None:

@@ -185,16 +185,15 @@ def report_form(
 
 
 @router.post("/defects/new", response_class=HTMLResponse)
-async def report(
-    request: Request, session: DbSession, actor: PageActor, catalog: Catalog
+def report(
+    request: Request, session: DbSession, actor: PageActor, catalog: Catalog, form: forms.Posted
 ) -> Response:
     """Open the defect (once per form), with its photos; or show the form again, nothing kept."""
     service.require_reporter(actor)
-    form = await request.form()
     typed = forms.values_of(form)
     try:
         data = _report_data(request, typed)
-        uploads = await read_uploads(form)
+        uploads = read_uploads(form)
         reported = service.report_defect(
             session,
             actor,
@@ -227,12 +226,16 @@ def defect_page(
 
 
 @router.post("/defects/{defect_id}/start-repair", response_class=HTMLResponse)
-async def start_repair(
-    request: Request, defect_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+def start_repair(
+    request: Request,
+    defect_id: PathId,
+    session: DbSession,
+    actor: PageActor,
+    catalog: Catalog,
+    typed: forms.Typed,
 ) -> Response:
     """open → in repair, with a note."""
     defect = service.get_defect(session, actor, defect_id)
-    typed = await forms.values(request)
     try:
         data = forms.parse(request, StartRepair, typed)
         service.start_repair(session, actor, defect, note=data.note)
@@ -242,12 +245,16 @@ async def start_repair(
 
 
 @router.post("/defects/{defect_id}/repaired", response_class=HTMLResponse)
-async def mark_repaired(
-    request: Request, defect_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+def mark_repaired(
+    request: Request,
+    defect_id: PathId,
+    session: DbSession,
+    actor: PageActor,
+    catalog: Catalog,
+    typed: forms.Typed,
 ) -> Response:
     """Sign the repair with what was done; a re-inspection (or confirmation) closes it."""
     defect = service.get_defect(session, actor, defect_id)
-    typed = await forms.values(request)
     try:
         data = forms.parse(request, RepairSignOff, {"work_done": typed.get("work_done", "")})
         service.mark_repaired(session, actor, defect, work_done=data.work_done, client_time=None)
@@ -270,12 +277,16 @@ def create_work_order(
 
 
 @router.post("/defects/{defect_id}/review", response_class=HTMLResponse)
-async def review(
-    request: Request, defect_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+def review(
+    request: Request,
+    defect_id: PathId,
+    session: DbSession,
+    actor: PageActor,
+    catalog: Catalog,
+    typed: forms.Typed,
 ) -> Response:
     """A service engineer says whether a fault outside the checklist keeps the vehicle in."""
     defect = service.get_defect(session, actor, defect_id)
-    typed = await forms.values(request)
     try:
         data = forms.parse(request, Review, typed)
         service.review_reported(
@@ -287,12 +298,16 @@ async def review(
 
 
 @router.post("/defects/{defect_id}/confirm", response_class=HTMLResponse)
-async def confirm_fixed(
-    request: Request, defect_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+def confirm_fixed(
+    request: Request,
+    defect_id: PathId,
+    session: DbSession,
+    actor: PageActor,
+    catalog: Catalog,
+    typed: forms.Typed,
 ) -> Response:
     """An inspector closes a repaired fault outside the checklist, having seen it fixed."""
     defect = service.get_defect(session, actor, defect_id)
-    typed = await forms.values(request)
     try:
         data = forms.parse(request, Confirmation, typed)
         service.confirm_fixed(session, actor, defect, note=data.note.strip())
@@ -302,14 +317,18 @@ async def confirm_fixed(
 
 
 @router.post("/defects/{defect_id}/photos", response_class=HTMLResponse)
-async def add_photos(
-    request: Request, defect_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+def add_photos(
+    request: Request,
+    defect_id: PathId,
+    session: DbSession,
+    actor: PageActor,
+    catalog: Catalog,
+    form: forms.Posted,
 ) -> Response:
     """Add photos to a defect (say, of the damage before repair)."""
     defect = service.get_defect(session, actor, defect_id)
-    form = await request.form()
     try:
-        uploads = await read_uploads(form)
+        uploads = read_uploads(form)
         if not uploads:
             raise Invalid(N_("Choose at least one photo."), field="photos")
         photos.attach_to_defect(session, actor, defect_id=defect.id, uploads=uploads)

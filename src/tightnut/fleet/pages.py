@@ -115,12 +115,13 @@ def import_template(session: DbSession, actor: PageActor) -> Response:
 
 
 @router.post("/vehicles/import")
-async def import_upload(request: Request, session: DbSession, actor: PageActor) -> Response:
+def import_upload(
+    request: Request, session: DbSession, actor: PageActor, form: forms.Posted
+) -> Response:
     """Import the uploaded CSV, or show every bad row and import nothing."""
     actor.require(Right.MANAGE_FLEET)
-    upload = (await request.form()).get("file")
     try:
-        text = await _csv_text(upload)
+        text = _csv_text(form.get("file"))
         report = importer.import_vehicles(session, actor, text=text)
     except importer.ImportRefused as exc:
         context = _import_context(problems=[_problem(request, p) for p in exc.problems])
@@ -130,11 +131,12 @@ async def import_upload(request: Request, session: DbSession, actor: PageActor) 
     return redirect(request, "/vehicles", notice=translate(request, IMPORTED, n=report.imported))
 
 
-async def _csv_text(upload: object) -> str:
+def _csv_text(upload: object) -> str:
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise FormInvalid({"file": NO_FILE})
+    upload.file.seek(0)
     try:
-        return (await upload.read()).decode("utf-8-sig")
+        return upload.file.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Invalid(NOT_UTF8, field="file") from None
 
@@ -240,16 +242,16 @@ def _due(session: Session, vehicle: Vehicle) -> list[DueEntry]:
 
 
 @router.post("/vehicles/{vehicle_id}/out-of-service")
-async def take_out_of_service(
+def take_out_of_service(
     request: Request,
     vehicle_id: PathId,
     session: DbSession,
     actor: PageActor,
     catalog: Catalog,
     lead: InspectionLead,
+    typed: forms.Typed,
 ) -> Response:
     """Take the vehicle off the line, with the reason; the gate refuses it until it returns."""
-    typed = await forms.values(request)
     vehicle = service.get_vehicle(session, actor, vehicle_id)
     try:
         data = forms.parse(request, OutOfService, typed)
@@ -263,16 +265,16 @@ async def take_out_of_service(
 
 
 @router.post("/vehicles/{vehicle_id}/return-to-service")
-async def return_to_service(
+def return_to_service(
     request: Request,
     vehicle_id: PathId,
     session: DbSession,
     actor: PageActor,
     catalog: Catalog,
     lead: InspectionLead,
+    typed: forms.Typed,
 ) -> Response:
     """Put the vehicle back on the line; the gate judges it again."""
-    typed = await forms.values(request)
     vehicle = service.get_vehicle(session, actor, vehicle_id)
     try:
         data = forms.parse(request, ReturnToService, typed)
@@ -299,11 +301,10 @@ def depots_page(
 
 
 @router.post("/admin/depots")
-async def create_depot(
-    request: Request, session: DbSession, actor: PageActor, catalog: Catalog
+def create_depot(
+    request: Request, session: DbSession, actor: PageActor, catalog: Catalog, typed: forms.Typed
 ) -> Response:
     """Add a depot."""
-    typed = await forms.values(request)
     try:
         data = forms.parse(request, DepotCreate, _depot_data(typed))
         depot = service.create_depot(session, actor, data=data)
@@ -331,11 +332,15 @@ def depot_form(
 
 
 @router.post("/admin/depots/{depot_id}")
-async def update_depot(
-    request: Request, depot_id: PathId, session: DbSession, actor: PageActor, catalog: Catalog
+def update_depot(
+    request: Request,
+    depot_id: PathId,
+    session: DbSession,
+    actor: PageActor,
+    catalog: Catalog,
+    typed: forms.Typed,
 ) -> Response:
     """Save a depot's name, time zone, jurisdiction and shift start times."""
-    typed = await forms.values(request)
     depot = service.get_depot(session, actor, depot_id)
     try:
         data = forms.parse(request, DepotUpdate, _depot_data(typed))

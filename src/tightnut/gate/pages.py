@@ -100,16 +100,16 @@ def board_rows(
 
 
 @router.post("/vehicles/{vehicle_id}/release")
-async def release_vehicle(
+def release_vehicle(
     request: Request,
     vehicle_id: PathId,
     session: DbSession,
     actor: PageActor,
     catalog: Catalog,
     lead: InspectionLead,
+    typed: forms.Typed,
 ) -> Response:
     """Ask the gate to release; yes goes back with a notice, no shows every reason (409)."""
-    typed = await forms.values(request)
     try:
         decision, record = service.release(session, actor, vehicle_id, catalog=catalog, lead=lead)
     except Conflict:

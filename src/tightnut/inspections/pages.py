@@ -33,11 +33,12 @@ from tightnut.inspections.models import Inspection
 from tightnut.inspections.schemas import InspectionCreate, ItemResultIn
 from tightnut.inspections.service import Entry
 from tightnut.photos import service as photos
+from tightnut.photos.uploads import read_uploads
 from tightnut.rules import RuleCatalog
 from tightnut.web import forms
 from tightnut.web.forms import FormInvalid, Values
 from tightnut.web.i18n import N_, Formats
-from tightnut.web.render import locale_of, page_router, redirect, render, translate
+from tightnut.web.render import locale_of, localized, page_router, redirect, render, translate
 
 router = page_router()
 
@@ -150,18 +151,18 @@ def inspection_form(
 
 
 @router.post("/vehicles/{vehicle_id}/inspections")
-async def submit_inspection(
+def submit_inspection(
     request: Request,
     vehicle_id: PathId,
     session: DbSession,
     actor: PageActor,
     catalog: Catalog,
     settings: AppSettings,
+    form: forms.Posted,
 ) -> Response:
     """Record the inspection once (the form's key), with photos of failed items; or refuse."""
     actor.require(Right.INSPECT)
     vehicle = get_vehicle(session, actor, vehicle_id)
-    form = await request.form()
     typed = forms.values_of(form)
     entries = service.entries(catalog, session.get_one(Depot, vehicle.depot_id), vehicle)
     key = _text(typed, "idempotency_key")[:200] or None
@@ -176,7 +177,7 @@ async def submit_inspection(
             limits=limits_of(settings),
         )
         if not submission.replayed:
-            await _attach_photos(session, actor, submission.inspection, form)
+            _attach_photos(session, actor, submission.inspection, form)
     except (FormInvalid, TightnutError) as exc:
         session.rollback()
         errors = _errors(request, exc, entries)
@@ -283,15 +284,10 @@ def _parse(
     try:
         data = forms.parse(request, InspectionCreate, top)
     except FormInvalid as exc:
-        own = {k: v for k, v in exc.errors.items() if k in FIELD_LABELS}
-        errors = {
-            **(
-                own
-                if errors
-                else {k if k in FIELD_LABELS else "": v for k, v in exc.errors.items()}
-            ),
-            **errors,
-        }
+        for name, message in exc.errors.items():
+            field = name if name in FIELD_LABELS else ""  # the rest echo an item's own error
+            if field or not errors:
+                errors.setdefault(field, message)
     if errors:
         raise FormInvalid(errors)
     return data
@@ -372,7 +368,7 @@ def _check_meter(
         errors[meter] = translate(request, METER_LOWER, last=shown)
 
 
-async def _attach_photos(
+def _attach_photos(
     session: Session,
     actor: Actor,
     inspection: Inspection,
@@ -383,18 +379,12 @@ async def _attach_photos(
         if not result.get("failed"):
             continue
         code = str(result["item_id"])
-        files = [f for f in form.getlist(f"photos.{code}") if isinstance(f, UploadFile)]
-        uploads = [
-            photos.Upload(data=data, content_type=f.content_type or "", filename=f.filename or "")
-            for f in files
-            if f.filename and (data := await f.read())
-        ]
-        if not uploads:
-            continue
         try:
-            photos.attach_to_inspection(
-                session, actor, inspection_id=inspection.id, item_code=code, uploads=uploads
-            )
+            uploads = read_uploads(form, f"photos.{code}")
+            if uploads:
+                photos.attach_to_inspection(
+                    session, actor, inspection_id=inspection.id, item_code=code, uploads=uploads
+                )
         except TightnutError as exc:
             exc.field = f"photos.{code}"
             raise
@@ -421,12 +411,11 @@ def _labelled(
 ) -> list[dict[str, str]]:
     """Errors for a script: each with the words of its field, in the reader's language."""
     texts = {entry.id: entry for entry in entries}
-    locale = locale_of(request)
     labelled = []
     for field, message in errors.items():
         _, _, item_id = field.partition(".")
         if item_id in texts:
-            label = texts[item_id].text_ru if locale == "ru" else texts[item_id].text_en
+            label = localized(texts[item_id], "text", locale_of(request))
         else:
             label = translate(request, FIELD_LABELS[field]) if field in FIELD_LABELS else ""
         labelled.append({"field": field, "label": label, "message": message})

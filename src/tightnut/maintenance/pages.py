@@ -179,13 +179,17 @@ def _programme(session: Session, actor: Actor, programme_id: int) -> dict[str, o
 
 
 @router.post("/programmes/{programme_id}/tasks/{task_id}")
-async def edit_task(
-    request: Request, programme_id: PathId, task_id: PathId, session: DbSession, actor: PageActor
+def edit_task(
+    request: Request,
+    programme_id: PathId,
+    task_id: PathId,
+    session: DbSession,
+    actor: PageActor,
+    typed: forms.Typed,
 ) -> Response:
     """Save one task's intervals and tolerance; an empty interval field removes it."""
     actor.require(Right.MANAGE_PROGRAMMES)
     context = _programme(session, actor, programme_id)
-    typed = await forms.values(request)
     try:
         data = _task_update(request, typed)
         programme = programmes.get_programme(session, actor, programme_id)

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -109,14 +108,12 @@ def _new_context(session: Session, actor: Actor, values: forms.Values) -> dict[s
 
 
 @router.post("/technicians/new")
-async def create(request: Request, session: DbSession, actor: PageActor) -> Response:
+def create(request: Request, session: DbSession, actor: PageActor, typed: forms.Typed) -> Response:
     """Add the technician; refusals in place."""
-    typed = await forms.values(request)
-    return await run_in_threadpool(_create, request, session, actor, typed)
+    return _create(request, session, actor, typed)
 
 
 def _create(request: Request, session: Session, actor: Actor, typed: forms.Values) -> Response:
-    # Database work runs in the thread pool, never on the event loop.
     actor.require(Right.MANAGE_PEOPLE)
     try:
         data = forms.parse(request, TechnicianForm, typed)
@@ -156,15 +153,15 @@ def _detail(
 
 
 @router.post("/technicians/{technician_id}/certifications")
-async def add_certification(
+def add_certification(
     request: Request,
     technician_id: PathId,
     session: DbSession,
     actor: PageActor,
+    typed: forms.Typed,
 ) -> Response:
     """Enter a certificate the technician already holds."""
-    typed = await forms.values(request)
-    return await run_in_threadpool(_certify, request, session, actor, technician_id, typed)
+    return _certify(request, session, actor, technician_id, typed)
 
 
 def _certify(
@@ -180,15 +177,15 @@ def _certify(
 
 
 @router.post("/technicians/{technician_id}/trainings")
-async def record_training(
+def record_training(
     request: Request,
     technician_id: PathId,
     session: DbSession,
     actor: PageActor,
+    typed: forms.Typed,
 ) -> Response:
     """Record a completed course and the certification it grants, if any."""
-    typed = await forms.values(request)
-    return await run_in_threadpool(_train, request, session, actor, technician_id, typed)
+    return _train(request, session, actor, technician_id, typed)
 
 
 def _train(

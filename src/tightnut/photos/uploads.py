@@ -9,11 +9,12 @@ from tightnut.photos.images import MAX_BYTES, Reason
 from tightnut.photos.service import FIELD, MAX_PER_ITEM, REASONS, TOO_MANY, Upload
 
 
-async def read_uploads(form: FormData, name: str = FIELD) -> list[Upload]:
+def read_uploads(form: FormData, name: str = FIELD) -> list[Upload]:
     """The files sent under ``name``; an empty file input (no photo chosen) gives none.
 
     Raises ``Invalid`` (field ``photos``) for more than six files or one over 10 MiB, so a page
-    can show the error in place before any service runs.
+    can show the error in place before any service runs. The form is parsed already (its files
+    are spooled), so reading here is plain file reading, fit for a handler in the thread pool.
     """
     files = [part for part in form.getlist(name) if isinstance(part, UploadFile)]
     chosen = [part for part in files if part.filename or (part.size or 0) > 0]
@@ -21,7 +22,8 @@ async def read_uploads(form: FormData, name: str = FIELD) -> list[Upload]:
         raise Invalid(TOO_MANY, field=FIELD)
     uploads = []
     for part in chosen:
-        data = await part.read(MAX_BYTES + 1)
+        part.file.seek(0)
+        data = part.file.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             raise Invalid(REASONS[Reason.TOO_LARGE], field=FIELD)
         content_type = part.content_type or "application/octet-stream"

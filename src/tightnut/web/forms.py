@@ -1,6 +1,7 @@
 """Forms: read what was typed, check it with the API's own schemas, show errors in place.
 
-A page's POST handler reads the form into a dict (``values``), validates it with the same
+A page's POST handler takes the form as a dict (``Typed``; ``Posted`` with its files) and is
+a plain ``def``, so its database work runs off the event loop. It validates it with the same
 Pydantic schema the API uses (``parse``) and calls the same service. When either refuses,
 ``refuse`` rolls back anything the service flushed and renders the form again with status
 422, every field's error beside it and everything typed still there. Success ends in a
@@ -10,9 +11,9 @@ redirect (``render.redirect``), so a reload never posts twice.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -59,6 +60,16 @@ class FormInvalid(Exception):
 async def values(request: Request) -> Values:
     """The submitted form as text fields (lists for repeated names), without the CSRF token."""
     return values_of(await request.form())
+
+
+async def _form(request: Request) -> FormData:
+    return await request.form()
+
+
+# Handlers that write take these and stay plain ``def``: FastAPI runs them in the thread pool,
+# so a request waiting on a row lock never holds up the event loop (and the lock's holder).
+Typed = Annotated[Values, Depends(values)]
+Posted = Annotated[FormData, Depends(_form)]
 
 
 def values_of(form: FormData) -> Values:

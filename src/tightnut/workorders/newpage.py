@@ -13,7 +13,6 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -154,12 +153,9 @@ def _list(values: forms.Values, name: str) -> list[str]:
 
 
 @new_order_router.post("/work-orders/new")
-async def create(request: Request, session: DbSession, actor: PageActor) -> Response:
+def create(request: Request, session: DbSession, actor: PageActor, typed: forms.Typed) -> Response:
     """Plan the order; a repeated sending shows the order the first one made."""
-    typed = await forms.values(request)
-    # The service waits on the vehicle's row lock: never on the event loop, or the request
-    # holding the lock could not finish and release it.
-    return await run_in_threadpool(_create, request, session, actor, typed)
+    return _create(request, session, actor, typed)
 
 
 def _create(request: Request, session: Session, actor: Actor, typed: forms.Values) -> Response:

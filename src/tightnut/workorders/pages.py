@@ -7,7 +7,6 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -289,19 +288,16 @@ ACTIONS: dict[str, tuple[type[BaseModel], Act]] = {
 
 
 @router.post("/work-orders/{work_order_id}/{action}")
-async def act_on_order(
+def act_on_order(
     request: Request,
     work_order_id: PathId,
     action: Annotated[str, Path(max_length=16)],
     session: DbSession,
     actor: PageActor,
     limits: Limits,
+    typed: forms.Typed,
 ) -> Response:
     """One action on the order (assign, start, labour, parts, sign, cancel); a redirect after."""
     if action not in ACTIONS:
         raise NotFound(f"no action {action}")
-    typed = await forms.values(request)
-    # Services wait on row locks: off the event loop, so the lock holder can finish.
-    return await run_in_threadpool(
-        _act, request, session, actor, work_order_id, action, typed, limits
-    )
+    return _act(request, session, actor, work_order_id, action, typed, limits)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -90,21 +89,19 @@ def _depot(session: Session, actor: Actor, depot_id: int) -> Depot:
 
 
 @router.post("/parts/{part_id}/receive")
-async def receive(
-    request: Request, part_id: PathId, session: DbSession, actor: PageActor
+def receive(
+    request: Request, part_id: PathId, session: DbSession, actor: PageActor, typed: forms.Typed
 ) -> Response:
     """Add received parts to the chosen depot's stock."""
-    typed = await forms.values(request)
-    return await run_in_threadpool(_stock, request, session, actor, part_id, "receive", typed)
+    return _stock(request, session, actor, part_id, "receive", typed)
 
 
 @router.post("/parts/{part_id}/count")
-async def count(
-    request: Request, part_id: PathId, session: DbSession, actor: PageActor
+def count(
+    request: Request, part_id: PathId, session: DbSession, actor: PageActor, typed: forms.Typed
 ) -> Response:
     """Set the chosen depot's stock of the part to what was counted."""
-    typed = await forms.values(request)
-    return await run_in_threadpool(_stock, request, session, actor, part_id, "count", typed)
+    return _stock(request, session, actor, part_id, "count", typed)
 
 
 def _stock(
@@ -164,10 +161,11 @@ def new_part_page(request: Request, session: DbSession, actor: PageActor) -> Res
 
 
 @router.post("/parts/new")
-async def create_part(request: Request, session: DbSession, actor: PageActor) -> Response:
+def create_part(
+    request: Request, session: DbSession, actor: PageActor, typed: forms.Typed
+) -> Response:
     """Add the part; a SKU already in the catalogue is refused in place."""
-    typed = await forms.values(request)
-    return await run_in_threadpool(_create_part, request, session, actor, typed)
+    return _create_part(request, session, actor, typed)
 
 
 def _create_part(request: Request, session: Session, actor: Actor, typed: forms.Values) -> Response:

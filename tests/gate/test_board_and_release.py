@@ -107,6 +107,54 @@ def test_every_release_and_refusal_is_recorded_with_its_reasons(
     assert records[0].decided_at != records[0].client_time
 
 
+def test_a_vehicle_blocked_after_its_release_goes_out_again_only_on_a_new_release(
+    client: TestClient, session: Session, catalog: RuleCatalog
+) -> None:
+    operator = make_operator(session)
+    depot = make_depot(session, operator)
+    bus = make_vehicle(session, depot)
+    inspector = make_login(session, operator, Role.INSPECTOR)
+    engineer = make_login(session, operator, Role.SERVICE_ENGINEER)
+    session.commit()
+
+    def inspect(failure: dict[str, dict[str, object]] | None = None) -> None:
+        body = inspection_body(catalog, depot, bus, failure)
+        answer = client.post("/api/v1/inspections", json=body, headers=inspector.headers)
+        assert answer.status_code == 201, answer.text
+
+    def release() -> int:
+        url = f"/api/v1/vehicles/{bus.id}/release"
+        return client.post(url, json={}, headers=inspector.headers).status_code
+
+    def state() -> str:
+        board = client.get(f"/api/v1/depots/{depot.id}/board", headers=inspector.headers)
+        assert board.status_code == 200
+        return str(board.json()["vehicles"][0]["state"])
+
+    inspect()
+    assert (release(), state()) == (201, "released")
+    inspect({"horn.operation": {"passed": False}})  # found at a mid-shift check
+    assert state() == "blocked"
+    defects = client.get(f"/api/v1/vehicles/{bus.id}/defects", headers=engineer.headers).json()
+    defect_id = defects["items"][0]["id"]
+    repaired = client.post(
+        f"/api/v1/defects/{defect_id}/repaired",
+        json={"work_done": "replaced the horn relay"},
+        headers=engineer.headers,
+    )
+    assert repaired.status_code == 200, repaired.text
+    assert state() == "blocked"  # a signed repair releases nothing
+    inspect()
+    assert state() == "ready"  # the morning's release stood for the morning's inspection
+    assert release() == 201
+    assert (release(), state()) == (409, "released")  # once per inspection
+    records = session.scalars(
+        select(ReleaseDecision).where(ReleaseDecision.vehicle_id == bus.id)
+    ).all()
+    assert [r.released for r in records] == [True, True]
+    assert records[0].inspection_id != records[1].inspection_id
+
+
 def _documented_409(client: TestClient) -> jsonschema_rs.Validator:
     """The schema the API documents for a 409 answer to a release."""
     document = client.get("/openapi.json").json()

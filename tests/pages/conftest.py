@@ -170,6 +170,12 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD, *, path: str 
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def sign_out(page: Page) -> None:
+    """Sign out with the header's button; the sign-in form shows again."""
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("E-mail")).to_be_visible()
+
+
 def serious_violations(page: Page) -> list[str]:
     """axe-core's serious and critical findings on the page as it is now, one line each."""
     page.evaluate(AXE.read_text(encoding="utf-8"))

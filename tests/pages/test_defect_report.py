@@ -98,7 +98,8 @@ def test_a_driver_reports_a_defect_with_a_photo_from_the_phone(phone: Page, web:
     expect(phone.get_by_role("status")).to_contain_text("Defect reported")
     thumb = phone.get_by_role("img", name="Photo 1 of the defect")
     expect(thumb).to_be_visible()
-    assert phone.evaluate("document.querySelector('.thumbs img').naturalWidth") > 0
+    # decode() waits for the picture itself: visible means only that its box is laid out.
+    assert thumb.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     with web.session() as session:
         defect = session.scalars(select(Defect).where(Defect.vehicle_id == vehicle.id)).one()
         photo = session.scalars(select(Photo).where(Photo.defect_id == defect.id)).one()

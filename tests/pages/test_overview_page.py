@@ -65,7 +65,7 @@ def _record_shift(web: Web, depot: Depot, shift: datetime, released: int, refuse
 def _share_in_db(web: Web, depot: Depot, shift: datetime) -> float:
     with web.session() as session:
         released = session.scalar(
-            select(func.count()).where(
+            select(func.count(func.distinct(ReleaseDecision.vehicle_id))).where(
                 ReleaseDecision.depot_id == depot.id,
                 ReleaseDecision.shift_start == shift,
                 ReleaseDecision.released.is_(True),

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from pages.conftest import Web, sign_in
+from pages.conftest import Web, sign_in, sign_out
 from tightnut.auth import service as auth
 from tightnut.auth.models import Role, User
 from tightnut.defects.models import Defect
@@ -51,12 +51,8 @@ def _novice_user(web: Web) -> None:
         session.commit()
 
 
-def _sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_label("E-mail")).to_be_visible()
-
-
-def _fill_sign_off(page: Page, web: Web, vehicle_id: int) -> None:
+def fill_sign_off(page: Page, web: Web, vehicle_id: int) -> None:
+    """The sign-off form: the bus's own meter, labour and what was done."""
     with web.session() as session:
         bus = session.get_one(Vehicle, vehicle_id)
         km, hours = bus.odometer_km, bus.engine_hours
@@ -95,14 +91,14 @@ def test_the_gas_leak_is_signed_only_by_a_cng_certified_technician(page: Page, w
     technician.select_option(label="Pavel Novikov — not certified for this vehicle")
     page.get_by_role("button", name="Assign", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Technician assigned.")
-    _sign_out(page)
+    sign_out(page)
 
     # The novice starts the work and tries to sign: refused in place, with the reason.
     sign_in(page, NOVICE, NOVICE_PASSWORD, path=f"/work-orders/{order_id}")
     page.get_by_role("button", name="Start", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Work started.")
     expect(page.get_by_text("You hold no valid certification for city-bus-12m")).to_be_visible()
-    _fill_sign_off(page, web, vehicle_id)
+    fill_sign_off(page, web, vehicle_id)
     page.get_by_role("button", name="Sign", exact=True).click()
     refusal = page.locator(".wo-sign").get_by_role("alert")
     expect(refusal).to_have_text(
@@ -115,7 +111,7 @@ def test_the_gas_leak_is_signed_only_by_a_cng_certified_technician(page: Page, w
         order = session.get_one(WorkOrder, order_id)
         assert (order.status, order.signed_by_technician_id) == ("in_progress", None)
         assert session.get_one(Defect, defect_id).status == "open"
-    _sign_out(page)
+    sign_out(page)
 
     # The certified engineer takes over: assign, a part from stock, the meter, and the signature.
     sign_in(page, ENGINEER, path=f"/work-orders/{order_id}")
@@ -136,7 +132,7 @@ def test_the_gas_leak_is_signed_only_by_a_cng_certified_technician(page: Page, w
     page.get_by_role("spinbutton", name="Quantity", exact=True).fill("2")
     page.get_by_role("button", name="Take from stock").click()
     expect(page.get_by_role("status")).to_have_text("Part taken from stock.")
-    _fill_sign_off(page, web, vehicle_id)
+    fill_sign_off(page, web, vehicle_id)
     page.get_by_role("button", name="Sign", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Work order signed.")
     expect(page.locator("h1 .state")).to_have_text("signed")

@@ -79,6 +79,20 @@ def test_availability_counts_released_vehicles_over_those_in_service(session: Se
     assert one.share == 2 / 3
 
 
+def test_a_vehicle_released_again_in_its_shift_counts_once(session: Session) -> None:
+    _, vehicles, user_id, manager = _fleet(session)
+    shift = NOW - timedelta(days=1)
+    _decide(session, vehicles[0], user_id, shift, released=True)
+    _decide(session, vehicles[0], user_id, shift, released=False)  # blocked mid-shift
+    _decide(session, vehicles[0], user_id, shift, released=True)  # re-inspected, out again
+    _decide(session, vehicles[1], user_id, shift, released=False)
+    session.flush()
+    (entry,) = service.availability(session, manager, since=NOW - timedelta(days=30))
+    (one,) = entry.shifts
+    assert (one.released, one.decided, one.fleet) == (1, 2, 4)
+    assert one.share == 1 / 4
+
+
 def test_a_depot_without_decisions_has_no_shifts_rather_than_zeros(session: Session) -> None:
     depot, _, _, manager = _fleet(session)
     (entry,) = service.availability(session, manager, since=NOW - timedelta(days=30))

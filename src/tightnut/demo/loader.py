@@ -23,6 +23,7 @@ from tightnut.fleet.models import Depot, MeterReading, Vehicle
 from tightnut.fleet.schemas import DepotCreate, VehicleCreate
 from tightnut.fleet.vin import check_digit
 from tightnut.gate import service as gate
+from tightnut.gate.models import ReleaseDecision
 from tightnut.inspections import service as inspections
 from tightnut.inspections.models import Inspection
 from tightnut.inspections.schemas import InspectionCreate
@@ -30,6 +31,8 @@ from tightnut.rules import RuleCatalog
 
 DEMO_PASSWORD = "tightnut-demo"
 HISTORY_DAYS = 30
+INSPECTED_BEFORE = timedelta(minutes=40)  # a past day's inspection, before the first shift
+RELEASED_SHARE = 0.93  # of past days' inspected vehicles; the rest stayed at the depot
 PLATE_LETTERS = "АВЕКМНОРСТУХ"
 LEAD = timedelta(minutes=180)
 
@@ -184,9 +187,15 @@ def _vin(rng: random.Random) -> str:
 
 
 def _history(
-    session: Session, catalog: RuleCatalog, inspector: Actor, depot: Depot, vehicles: list[Vehicle]
+    session: Session,
+    catalog: RuleCatalog,
+    inspector: Actor,
+    depot: Depot,
+    vehicles: list[Vehicle],
 ) -> None:
-    """Thirty days of clean inspections with meters, written in bulk (they are in the past)."""
+    """Thirty days of clean inspections with meters and the releases that followed most of them,
+    written in bulk (they are in the past): the overview's availability chart has a month."""
+    rng = random.Random(depot.id)  # its own draws: the rest of the demo stays as it was
     zone = ZoneInfo(depot.timezone)
     first_shift = time.fromisoformat(depot.shift_starts[0])
     today = utcnow().astimezone(zone).date()
@@ -196,9 +205,8 @@ def _history(
         results = _clean(catalog, depot, vehicle)
         km, hours = vehicle.odometer_km, vehicle.engine_hours or 0.0
         for days_ago in range(HISTORY_DAYS, 0, -1):
-            at = datetime.combine(today - timedelta(days=days_ago), first_shift, zone) - timedelta(
-                minutes=40
-            )
+            shift = datetime.combine(today - timedelta(days=days_ago), first_shift, zone)
+            at = shift - INSPECTED_BEFORE
             at_km = None if km is None else round(km - days_ago * 200, 1)
             at_hours = round(hours - days_ago * 8, 1)
             rows.append(
@@ -241,8 +249,37 @@ def _history(
                 )
         vehicle.km_per_day = 200.0 if km is not None else 0.0
         vehicle.hours_per_day = 8.0
-    session.execute(insert(Inspection), rows)
+    inserted = session.execute(
+        insert(Inspection).returning(Inspection.id, sort_by_parameter_order=True), rows
+    )
+    releases = [
+        _past_release(inspection_id, row, inspector)
+        for inspection_id, row in zip(inserted.scalars(), rows, strict=True)
+        if rng.random() < RELEASED_SHARE
+    ]
     session.execute(insert(MeterReading), readings)
+    session.execute(insert(ReleaseDecision), releases)
+
+
+def _past_release(
+    inspection_id: int, inspection: dict[str, object], inspector: Actor
+) -> dict[str, object]:
+    """The release that followed a past day's clean inspection, ten minutes after it."""
+    at = inspection["performed_at"]
+    assert isinstance(at, datetime)
+    return dict(
+        operator_id=inspection["operator_id"],
+        vehicle_id=inspection["vehicle_id"],
+        depot_id=inspection["depot_id"],
+        user_id=inspector.user_id,
+        inspection_id=inspection_id,
+        released=True,
+        decided_at=at + timedelta(minutes=10),
+        client_time=at + timedelta(minutes=10),
+        shift_start=at + INSPECTED_BEFORE,
+        reasons=[],
+        warnings=[],
+    )
 
 
 def _clean(catalog: RuleCatalog, depot: Depot, vehicle: Vehicle) -> list[dict[str, object]]:

@@ -191,7 +191,13 @@ def _vehicle_context(
     decision = decide_vehicle(session, actor, vehicle.id, catalog=catalog, lead=lead)
     latest = release_history(session, vehicle, page=PageRequest(limit=1)).rows
     released_at = next(
-        (r.decided_at for r in latest if r.released and r.shift_start == decision.shift.start),
+        (
+            r.decided_at
+            for r in latest
+            if r.released
+            and r.shift_start == decision.shift.start
+            and r.inspection_id == decision.inspection_id
+        ),
         None,
     )
     state = board_state(decision, released_at)

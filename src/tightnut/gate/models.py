@@ -17,11 +17,14 @@ class ReleaseDecision(Base):
     __table_args__ = (
         Index("ix_release_decisions_vehicle_at", "vehicle_id", "decided_at"),
         Index("ix_release_decisions_depot_at", "depot_id", "decided_at"),
-        # One release per vehicle and shift, even when two requests race (migration 0003).
+        # One release per vehicle, shift and counting inspection, even when two requests race
+        # (migration 0008): a vehicle blocked after its release goes out again only on a new
+        # inspection and a new release.
         Index(
-            "uq_release_decisions_released_shift",
+            "uq_release_decisions_released_inspection",
             "vehicle_id",
             "shift_start",
+            "inspection_id",
             unique=True,
             sqlite_where=text("released = 1"),
             postgresql_where=text("released"),

@@ -78,8 +78,9 @@ def release(
         gather_facts(session, depot, [vehicle], catalog=catalog, now=now, lead=lead)[vehicle.id]
     )
     earlier = _released_since(session, Vehicle.id == vehicle.id, decision.shift.start)
-    if decision.may_release and vehicle.id in earlier:
-        raise Conflict(f"already released this shift at {earlier[vehicle.id].isoformat()}")
+    key = (vehicle.id, decision.inspection_id)
+    if decision.may_release and key in earlier:
+        raise Conflict(f"already released this shift at {earlier[key].isoformat()}")
     record = ReleaseDecision(
         operator_id=actor.operator_id,
         vehicle_id=vehicle.id,
@@ -133,13 +134,14 @@ def board(
     for vehicle in vehicles:
         decision = decide(facts[vehicle.id])
         inspection = facts[vehicle.id].inspection
+        released_at = released.get((vehicle.id, decision.inspection_id))
         rows.append(
             BoardRow(
                 vehicle=vehicle,
-                state=board_state(decision, released.get(vehicle.id)),
+                state=board_state(decision, released_at),
                 decision=decision,
                 inspected_at=inspection.performed_at if inspection else None,
-                released_at=released.get(vehicle.id),
+                released_at=released_at,
             )
         )
     return depot, shift, rows
@@ -350,13 +352,20 @@ def _recorded(evidence: Mapping[str, object]) -> dict[str, object]:
 
 def _released_since(
     session: Session, scope: ColumnElement[bool], since: datetime
-) -> dict[int, datetime]:
+) -> dict[tuple[int, int | None], datetime]:
+    """When each vehicle was released since ``since``, by the inspection each release rested on.
+
+    A release stands for its inspection: a vehicle blocked after it and inspected again is
+    ready, not released, until someone releases it on the new inspection.
+    """
     query = (
-        select(ReleaseDecision.vehicle_id, ReleaseDecision.decided_at)
+        select(
+            ReleaseDecision.vehicle_id, ReleaseDecision.inspection_id, ReleaseDecision.decided_at
+        )
         .join(Vehicle, Vehicle.id == ReleaseDecision.vehicle_id)
         .where(scope, ReleaseDecision.released.is_(True), ReleaseDecision.decided_at >= since)
     )
-    return {row[0]: row[1] for row in session.connection().execute(query)}
+    return {(row[0], row[1]): row[2] for row in session.connection().execute(query)}
 
 
 def _overdue_tasks(

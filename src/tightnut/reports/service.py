@@ -105,7 +105,10 @@ def availability(
     """Per depot of the caller, each shift since ``since`` with a gate decision: its share."""
     actor.require(Right.READ_FLEET)
     fleet = _fleet_sizes(session, actor.operator_id)
-    released = func.sum(case((ReleaseDecision.released.is_(True), 1), else_=0), type_=Integer)
+    # Vehicles, not answers: one blocked after its release and released again counts once.
+    released = func.count(
+        func.distinct(case((ReleaseDecision.released.is_(True), ReleaseDecision.vehicle_id)))
+    )
     query = (
         select(
             ReleaseDecision.depot_id,

@@ -34,31 +34,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gate_board import _populate as populate_bench_depot
 from tightnut.app import create_app
 from tightnut.auth import service as auth
-from tightnut.auth.models import Operator, Role, User
+from tightnut.auth.models import Role
 from tightnut.config import Settings
 from tightnut.db import make_engine, make_session_factory, transaction
-from tightnut.defects.models import Defect
 from tightnut.demo.loader import DEMO_PASSWORD, load_demo
-from tightnut.errors import TightnutError
+from tightnut.demo.tour import MAIN_PAGES, addresses, demo_email
 from tightnut.fleet.meters import limits_of
-from tightnut.fleet.models import Depot, Vehicle
 from tightnut.migrate import upgrade
 from tightnut.rules import load_catalog
-from tightnut.workorders.models import WorkOrder
-from tightnut.workorders.service import create_from_defect
 
 PAGE_TARGET_MS = 200.0
 BIG_BOARD_TARGET_MS = 300.0
-DEMO_OPERATOR = "Southline City Transport"
-DEMO_DOMAIN = "southline.demo"
 BENCH_DISPATCHER = "bench.dispatcher@example.test"
 ORIGIN = "http://testserver"
 
@@ -73,23 +66,8 @@ class PageCase:
 
 
 PAGES = (
-    PageCase("/today", Role.DRIVER),
-    PageCase("/depots/{depot}/board", Role.DISPATCHER),
-    PageCase("/depots/{depot}/board/rows", Role.DISPATCHER),
-    PageCase("/vehicles", Role.FLEET_MANAGER),
-    PageCase("/vehicles/{vehicle}", Role.FLEET_MANAGER),
-    PageCase("/maintenance/due", Role.FLEET_MANAGER),
-    PageCase("/defects", Role.FLEET_MANAGER),
-    PageCase("/defects/{defect}", Role.SERVICE_ENGINEER),
-    PageCase("/work-orders", Role.SERVICE_ENGINEER),
-    PageCase("/work-orders/{work_order}", Role.SERVICE_ENGINEER),
-    PageCase("/parts", Role.SERVICE_ENGINEER),
-    PageCase("/technicians", Role.SERVICE_ENGINEER),
-    PageCase("/programmes", Role.FLEET_MANAGER),
-    PageCase("/overview", Role.FLEET_MANAGER),
-    PageCase("/admin/users", Role.ADMIN),
-    PageCase("/admin/depots", Role.ADMIN),
-    PageCase("/account/tokens", Role.DRIVER),
+    *(PageCase(page.path, page.role) for page in MAIN_PAGES if page.role is not None),
+    PageCase("/depots/{depot}/board/rows", Role.DISPATCHER),  # what the board polls
 )
 BASELINE = PageCase("/login", None)
 FLOOR = PageCase("/healthz", None)
@@ -180,50 +158,13 @@ def _load(url: str, vehicles: int, inspections: int) -> dict[str, str]:
             role=Role.DISPATCHER,
             password=DEMO_PASSWORD,
         )
-        _plan_a_work_order(session)
-        ids = _demo_ids(session)
+        ids = addresses(session)
     if url.startswith("postgresql"):
         with engine.connect() as conn:
             conn.execute(text("ANALYZE"))
             conn.commit()
     engine.dispose()
     return {**ids, "big_depot": str(big_depot)}
-
-
-def _plan_a_work_order(session: Session) -> None:
-    """The demo plans no work order; plan one from an open defect so its page can be shown."""
-    operator = session.scalar(select(Operator.id).where(Operator.name == DEMO_OPERATOR))
-    if session.scalar(select(WorkOrder.id).where(WorkOrder.operator_id == operator).limit(1)):
-        return
-    engineer = session.scalar(
-        select(User).where(User.operator_id == operator, User.role == Role.SERVICE_ENGINEER.value)
-    )
-    if engineer is None:
-        return
-    open_defects = select(Defect.id).where(Defect.operator_id == operator, Defect.status == "open")
-    for defect_id in session.scalars(open_defects.order_by(Defect.id).limit(20)):
-        try:
-            with session.begin_nested():
-                create_from_defect(session, auth.actor_of(engineer), defect_id=defect_id)
-            return
-        except TightnutError:
-            continue
-
-
-def _demo_ids(session: Session) -> dict[str, str]:
-    operator = session.scalar(select(Operator.id).where(Operator.name == DEMO_OPERATOR))
-    depot = session.scalar(
-        select(Depot.id).where(Depot.operator_id == operator).order_by(Depot.name).limit(1)
-    )
-    vehicle = select(Vehicle.id).where(Vehicle.depot_id == depot).order_by(Vehicle.id)
-    defect = select(Defect.id).where(Defect.operator_id == operator).order_by(Defect.id)
-    order = select(WorkOrder.id).where(WorkOrder.operator_id == operator).order_by(WorkOrder.id)
-    return {
-        "depot": str(depot),
-        "vehicle": str(session.scalar(vehicle.limit(1)) or 0),
-        "defect": str(session.scalar(defect.limit(1)) or 0),
-        "work_order": str(session.scalar(order.limit(1)) or 0),
-    }
 
 
 def _signed_in(client: TestClient, email: str) -> None:
@@ -276,7 +217,7 @@ def run(url: str, *, vehicles: int, inspections: int, requests: int) -> list[Res
         for case in (FLOOR, BASELINE):
             results.append(_time(client_for(None), timed, case.path, case.path, None, requests))
         for case in PAGES:
-            email = f"{case.role.value.replace('_', '.')}@{DEMO_DOMAIN}" if case.role else None
+            email = demo_email(case.role) if case.role else None
             path = case.path.format(**ids)
             results.append(
                 _time(client_for(email), timed, case.path, path, case.target_ms, requests)

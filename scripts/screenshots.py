@@ -17,28 +17,20 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from tightnut.app import create_app
-from tightnut.auth.models import Operator, Role, User
-from tightnut.auth.service import actor_of
+from tightnut.auth.models import Role
 from tightnut.config import Settings
 from tightnut.db import make_engine, make_session_factory, transaction
-from tightnut.defects.models import Defect
 from tightnut.demo.loader import DEMO_PASSWORD, load_demo
-from tightnut.errors import TightnutError
+from tightnut.demo.tour import MAIN_PAGES, MainPage, addresses, demo_email
 from tightnut.fleet.meters import limits_of
-from tightnut.fleet.models import Depot, Vehicle
 from tightnut.migrate import upgrade
 from tightnut.rules import load_catalog
-from tightnut.workorders.models import WorkOrder
-from tightnut.workorders.service import create_from_defect
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -52,38 +44,6 @@ FLAGS = [
 VIEWPORTS = {"desktop": {"width": 1300, "height": 900}, "phone": {"width": 360, "height": 740}}
 LANGUAGES = {"en": "en-GB", "ru": "ru-RU"}
 OUT = Path("var/screenshots")
-DEMO_OPERATOR = "Southline City Transport"
-DEMO_DOMAIN = "southline.demo"
-
-
-@dataclass(frozen=True)
-class Shot:
-    """One page to photograph: its file name, its address, and who looks at it."""
-
-    name: str
-    path: str
-    role: Role | None
-
-
-SHOTS = (
-    Shot("login", "/login", None),
-    Shot("today", "/today", Role.DRIVER),
-    Shot("board", "/depots/{depot}/board", Role.DISPATCHER),
-    Shot("vehicles", "/vehicles", Role.FLEET_MANAGER),
-    Shot("vehicle", "/vehicles/{vehicle}", Role.FLEET_MANAGER),
-    Shot("maintenance-due", "/maintenance/due", Role.FLEET_MANAGER),
-    Shot("defects", "/defects", Role.FLEET_MANAGER),
-    Shot("defect", "/defects/{defect}", Role.SERVICE_ENGINEER),
-    Shot("work-orders", "/work-orders", Role.SERVICE_ENGINEER),
-    Shot("work-order", "/work-orders/{work_order}", Role.SERVICE_ENGINEER),
-    Shot("parts", "/parts", Role.SERVICE_ENGINEER),
-    Shot("technicians", "/technicians", Role.SERVICE_ENGINEER),
-    Shot("programmes", "/programmes", Role.FLEET_MANAGER),
-    Shot("overview", "/overview", Role.FLEET_MANAGER),
-    Shot("users", "/admin/users", Role.ADMIN),
-    Shot("depots", "/admin/depots", Role.ADMIN),
-    Shot("tokens", "/account/tokens", Role.DRIVER),
-)
 
 
 def _demo(folder: Path) -> tuple[str, dict[str, str]]:
@@ -93,46 +53,9 @@ def _demo(folder: Path) -> tuple[str, dict[str, str]]:
     upgrade(engine)
     with transaction(make_session_factory(engine)) as session:
         load_demo(session, catalog=load_catalog(), limits=limits_of(Settings()))
-        _plan_a_work_order(session)
-        ids = _ids(session)
+        ids = addresses(session)
     engine.dispose()
     return url, ids
-
-
-def _plan_a_work_order(session: Session) -> None:
-    """The demo plans no work order; plan one from an open defect so its page can be shown."""
-    operator = session.scalar(select(Operator.id).where(Operator.name == DEMO_OPERATOR))
-    if session.scalar(select(WorkOrder.id).where(WorkOrder.operator_id == operator).limit(1)):
-        return
-    engineer = session.scalar(
-        select(User).where(User.operator_id == operator, User.role == Role.SERVICE_ENGINEER.value)
-    )
-    if engineer is None:
-        return
-    open_defects = select(Defect.id).where(Defect.operator_id == operator, Defect.status == "open")
-    for defect_id in session.scalars(open_defects.order_by(Defect.id).limit(20)):
-        try:
-            with session.begin_nested():
-                create_from_defect(session, actor_of(engineer), defect_id=defect_id)
-            return
-        except TightnutError:
-            continue
-
-
-def _ids(session: Session) -> dict[str, str]:
-    operator = session.scalar(select(Operator.id).where(Operator.name == DEMO_OPERATOR))
-    depot = session.scalar(
-        select(Depot.id).where(Depot.operator_id == operator).order_by(Depot.name).limit(1)
-    )
-    vehicle = select(Vehicle.id).where(Vehicle.depot_id == depot).order_by(Vehicle.id)
-    defect = select(Defect.id).where(Defect.operator_id == operator).order_by(Defect.id)
-    order = select(WorkOrder.id).where(WorkOrder.operator_id == operator).order_by(WorkOrder.id)
-    return {
-        "depot": str(depot),
-        "vehicle": str(session.scalar(vehicle.limit(1)) or 0),
-        "defect": str(session.scalar(defect.limit(1)) or 0),
-        "work_order": str(session.scalar(order.limit(1)) or 0),
-    }
 
 
 @contextmanager
@@ -155,7 +78,7 @@ def _served(url: str) -> Iterator[str]:
 
 def _sign_in(page: Page, role: Role) -> None:
     page.goto("/login")
-    page.locator("#f-email").fill(f"{role.value.replace('_', '.')}@{DEMO_DOMAIN}")
+    page.locator("#f-email").fill(demo_email(role))
     page.locator("#f-password").fill(DEMO_PASSWORD)
     with page.expect_navigation():
         page.locator('form[action="/login"] button[type="submit"]').click()
@@ -164,11 +87,11 @@ def _sign_in(page: Page, role: Role) -> None:
 def _take(browser: Browser, base: str, ids: dict[str, str], only: set[str]) -> tuple[int, int]:
     """Every shot in every viewport and language; how many were saved and skipped."""
     saved = skipped = 0
-    roles = sorted({shot.role for shot in SHOTS}, key=lambda r: r.value if r else "")
+    roles = sorted({shot.role for shot in MAIN_PAGES}, key=lambda r: r.value if r else "")
     for viewport, size in VIEWPORTS.items():
         for lang, locale in LANGUAGES.items():
             for role in roles:
-                shots = [s for s in SHOTS if s.role == role and (not only or s.name in only)]
+                shots = [s for s in MAIN_PAGES if s.role == role and (not only or s.name in only)]
                 if not shots:
                     continue
                 context = browser.new_context(
@@ -189,7 +112,7 @@ def _take(browser: Browser, base: str, ids: dict[str, str], only: set[str]) -> t
     return saved, skipped
 
 
-def _shoot(page: Page, shot: Shot, ids: dict[str, str], file_name: str) -> bool:
+def _shoot(page: Page, shot: MainPage, ids: dict[str, str], file_name: str) -> bool:
     answer = page.goto(shot.path.format(**ids))
     status = answer.status if answer else 0
     if status == 404:

@@ -28,10 +28,12 @@ from tightnut.inspections import service as inspections
 from tightnut.inspections.models import Inspection
 from tightnut.inspections.schemas import InspectionCreate
 from tightnut.rules import RuleCatalog
+from tightnut.workorders import service as workorders
 
 DEMO_PASSWORD = "tightnut-demo"
 HISTORY_DAYS = 30
 INSPECTED_BEFORE = timedelta(minutes=40)  # a past day's inspection, before the first shift
+PLANNED = "wheels.fasteners"  # today's failure the workshop has already planned a repair for
 RELEASED_SHARE = 0.93  # of past days' inspected vehicles; the rest stayed at the depot
 PLATE_LETTERS = "АВЕКМНОРСТУХ"
 LEAD = timedelta(minutes=180)
@@ -320,6 +322,8 @@ def _today(
             _repair_awaiting_reinspection(session, actors[Role.SERVICE_ENGINEER], vehicle)
         elif vehicle.id not in failures and rng.random() < 0.7:
             gate.release(session, inspector, vehicle.id, catalog=catalog, lead=LEAD)
+        elif PLANNED in failures.get(vehicle.id, {}):
+            _plan_repair(session, actors[Role.SERVICE_ENGINEER], vehicle)
     _expire_one_gas_certificate(vehicles)
 
 
@@ -334,12 +338,18 @@ def _todays_failures(vehicles: list[Vehicle]) -> dict[int, dict[str, dict[str, o
         }
     if others:
         failures[others[1].id] = {
-            "wheels.fasteners": {"count": 1, "positions": [4], "note": "rear left outer wheel"}
+            PLANNED: {"count": 1, "positions": [4], "note": "rear left outer wheel"}
         }
         failures[others[5 % len(others)].id] = {
             "brakes.parking": {"passed": False, "note": "rolls on the yard ramp"}
         }
     return failures
+
+
+def _plan_repair(session: Session, engineer: Actor, vehicle: Vehicle) -> None:
+    """The workshop has planned this morning's wheel-nut repair, not yet assigned."""
+    defect = defects.unresolved_by_item(session, vehicle.id)[PLANNED]
+    workorders.create_from_defect(session, engineer, defect_id=defect.id)
 
 
 def _repair_awaiting_reinspection(session: Session, engineer: Actor, vehicle: Vehicle) -> None:

@@ -53,6 +53,9 @@ def test_story_one_the_leaking_cng_bus_is_held_repaired_by_a_certified_hand_and_
     phone.get_by_role("button", name="Send the inspection").click()
     expect(phone.get_by_role("heading", name="The vehicle may not go out")).to_be_visible()
     expect(phone.locator(".failed-items")).to_contain_text(LEAK)
+    expect(phone.locator("h1").get_by_role("link", name=bus.plate)).to_have_attribute(
+        "href", f"/vehicles/{bus.id}"
+    )
     with web.session() as session:
         defect = session.scalars(
             select(Defect).where(Defect.vehicle_id == bus.id, Defect.item_id == "gas.leak")

@@ -88,20 +88,27 @@ def _states(
 def _past_completions(
     session: Session, vehicles: list[Vehicle], today: date, rng: random.Random
 ) -> None:
-    """The services before each task's last one, one interval apart, over half a year; about
-    one in ten was signed late. The overview's on-time chart has its months."""
+    """Each periodic task's services over half a year, back from its last one, as far apart as
+    the vehicle's use makes its interval; about one in ten was signed late. The overview's
+    on-time chart has its months."""
     by_id = {v.id: v for v in vehicles}
     states = session.execute(
-        select(TaskState, ProgrammeTask.interval_days)
+        select(
+            TaskState,
+            ProgrammeTask.interval_km,
+            ProgrammeTask.interval_hours,
+            ProgrammeTask.interval_days,
+        )
         .join(ProgrammeTask, ProgrammeTask.id == TaskState.task_id)
-        .where(TaskState.vehicle_id.in_(by_id), ProgrammeTask.kind != "seasonal")
+        .where(TaskState.vehicle_id.in_(by_id), ProgrammeTask.kind == "periodic")
     ).all()
     rows: list[dict[str, object]] = []
-    for state, interval_days in states:
-        if state.last_done_on is None or not interval_days or interval_days > 120:
-            continue
+    for state, km, hours, days in states:
         vehicle = by_id[state.vehicle_id]
-        done_on = state.last_done_on - timedelta(days=interval_days)
+        spacing = _spacing_days(vehicle, km, hours, days)
+        if state.last_done_on is None or spacing is None:
+            continue
+        done_on = state.last_done_on
         while done_on > today - timedelta(days=COMPLETION_HISTORY_DAYS):
             late = rng.random() < LATE_SHARE
             rows.append(
@@ -115,9 +122,22 @@ def _past_completions(
                     on_time=not late,
                 )
             )
-            done_on -= timedelta(days=interval_days)
+            done_on -= timedelta(days=spacing)
     if rows:
         session.execute(insert(TaskCompletion), rows)
+
+
+def _spacing_days(
+    vehicle: Vehicle, km: float | None, hours: float | None, days: float | None
+) -> int | None:
+    """Days between services of a task for this vehicle's daily use, whichever comes first
+    (at least a week, so a tractor's 60-hour service does not fill the history)."""
+    candidates = [days] if days else []
+    if km and vehicle.km_per_day:
+        candidates.append(km / vehicle.km_per_day)
+    if hours and vehicle.hours_per_day:
+        candidates.append(hours / vehicle.hours_per_day)
+    return max(7, round(min(candidates))) if candidates else None
 
 
 def _back(now: float | None, interval: float | None, share: float) -> float | None:

@@ -25,6 +25,7 @@ from tightnut.defects.models import UNRESOLVED, Defect
 from tightnut.fleet.models import Depot, Vehicle
 from tightnut.fleet.service import list_depots
 from tightnut.gate.models import ReleaseDecision
+from tightnut.gate.shifts import current_shift
 from tightnut.maintenance import service as maintenance
 
 AVAILABILITY_DAYS = 30
@@ -93,16 +94,20 @@ def overview(session: Session, actor: Actor, *, now: datetime | None = None) -> 
     return Overview(
         since=since,
         until=until,
-        availability=availability(session, actor, since=since),
+        availability=availability(session, actor, since=since, until=until),
         on_time=on_time_by_month(session, actor, until=until),
         defects=open_defects_by_system(session, actor),
     )
 
 
 def availability(
-    session: Session, actor: Actor, *, since: datetime
+    session: Session, actor: Actor, *, since: datetime, until: datetime | None = None
 ) -> tuple[DepotAvailability, ...]:
-    """Per depot of the caller, each shift since ``since`` with a gate decision: its share."""
+    """Per depot of the caller, each shift since ``since`` with a gate decision: its share.
+
+    The shift under way at ``until`` (now by default) is left out: half its vehicles may not
+    have gone out yet, and a trend should not dip for that.
+    """
     actor.require(Right.READ_FLEET)
     fleet = _fleet_sizes(session, actor.operator_id)
     # Vehicles, not answers: one blocked after its release and released again counts once.
@@ -123,13 +128,23 @@ def availability(
         .group_by(ReleaseDecision.depot_id, ReleaseDecision.shift_start)
         .order_by(ReleaseDecision.depot_id, ReleaseDecision.shift_start)
     )
+    depots = list_depots(session, actor)
+    now = until or utcnow()
+    under_way = {
+        depot.id: current_shift(
+            now, timezone=depot.timezone, shift_starts=depot.shift_starts, lead=timedelta(0)
+        ).start
+        for depot in depots
+    }
     shifts: dict[int, list[ShiftShare]] = {}
     for depot_id, start, out, decided in session.execute(query):
+        if depot_id in under_way and start >= under_way[depot_id]:
+            continue
         size = fleet.get(depot_id, 0)
         shifts.setdefault(depot_id, []).append(ShiftShare(start, int(out or 0), decided, size))
     return tuple(
         DepotAvailability(depot, fleet.get(depot.id, 0), tuple(shifts.get(depot.id, ())))
-        for depot in list_depots(session, actor)
+        for depot in depots
     )
 
 

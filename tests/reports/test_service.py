@@ -12,6 +12,7 @@ from tightnut.auth.rights import Actor
 from tightnut.defects.models import Defect
 from tightnut.fleet.models import Depot, Vehicle
 from tightnut.gate.models import ReleaseDecision
+from tightnut.gate.shifts import current_shift
 from tightnut.maintenance.models import ProgrammeTask, TaskCompletion
 from tightnut.maintenance.programmes import import_shipped
 from tightnut.reports import service
@@ -91,6 +92,22 @@ def test_a_vehicle_released_again_in_its_shift_counts_once(session: Session) -> 
     (one,) = entry.shifts
     assert (one.released, one.decided, one.fleet) == (1, 2, 4)
     assert one.share == 1 / 4
+
+
+def test_the_shift_under_way_waits_until_it_ends(session: Session) -> None:
+    depot, vehicles, user_id, manager = _fleet(session)
+    now = current_shift(
+        NOW, timezone=depot.timezone, shift_starts=depot.shift_starts, lead=timedelta(0)
+    )
+    _decide(session, vehicles[0], user_id, now.start, released=True)  # half the fleet is out
+    _decide(session, vehicles[0], user_id, now.start - timedelta(days=1), released=True)
+    session.flush()
+    (entry,) = service.availability(session, manager, since=NOW - timedelta(days=30), until=NOW)
+    assert [s.shift_start for s in entry.shifts] == [now.start - timedelta(days=1)]
+    (later,) = service.availability(
+        session, manager, since=NOW - timedelta(days=30), until=now.end + timedelta(minutes=1)
+    )
+    assert now.start in [s.shift_start for s in later.shifts]
 
 
 def test_a_depot_without_decisions_has_no_shifts_rather_than_zeros(session: Session) -> None:

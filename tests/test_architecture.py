@@ -75,9 +75,10 @@ def test_no_module_imports_itself_back_through_others() -> None:
 
 
 def _domain(module: str) -> str | None:
-    """The domain package of a module below a domain (not an entry point: routes, pages, cli)."""
+    """The domain package of a module below a domain (not an entry point: routes, cli, and
+    the page modules, ``pages`` and the ones it includes, named ``…page`` or ``…pages``)."""
     parts = module.split(".")
-    if len(parts) < 3 or parts[-1] in ENTRY_POINTS:
+    if len(parts) < 3 or parts[-1] in ENTRY_POINTS or parts[-1].endswith(("page", "pages")):
         return None
     return parts[1]
 

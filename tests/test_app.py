@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -294,3 +295,12 @@ def test_openapi_documents_the_error_body_every_operation_answers(
         client.get("/api/v1/me"),
     ):
         ErrorBody.model_validate(answer.json())
+
+
+def test_a_started_app_keeps_its_own_objects_out_of_full_collections(tmp_path: Path) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'gc.db'}"))
+    assert gc.get_freeze_count() == 0
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        assert gc.get_freeze_count() > 100_000  # code, rule packs, templates
+    assert gc.get_freeze_count() == 0  # undone at shutdown

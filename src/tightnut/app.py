@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -55,6 +58,7 @@ def create_app(
         description="No shift without an inspection: release gate, defects and fleet API.",
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(
@@ -94,6 +98,19 @@ def create_app(
     app.add_middleware(InternalErrors, render=_domain_error)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Once started, the app's long-lived objects (code, rule packs, templates) are left out of
+    the garbage collector's full sweeps: a page that builds many rows would otherwise trigger
+    one that walks them all, some 140 ms on the board of a 2,000-vehicle depot."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _docs(request: Request) -> Response:
